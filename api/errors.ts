@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../common/logger';
+
+/** Stripe's error types: a caller's code branches on `type` and `code`, a person reads `message`. */
+export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'idempotency_error' | 'api_error';
+
+export interface ApiErrorBody {
+  error: { type: ApiErrorType; code: string; message: string; param?: string; request_id?: string };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: ApiErrorType,
+    readonly code: string,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new ApiError(404, 'invalid_request_error', 'route_not_found', `No route for ${req.method} ${req.path}`));
+};
+
+/** body-parser's failures carry a `type`; they are the caller's mistakes, not ours. */
+function fromBodyParser(err: { type?: unknown; status?: unknown; limit?: unknown }): ApiError | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body is not valid JSON');
+    case 'entity.too.large':
+      return new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body exceeds ${String(err.limit)} bytes`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError(415, 'invalid_request_error', 'unsupported_encoding', 'Send the body as UTF-8 JSON');
+    default:
+      return undefined;
+  }
+}
+
+/** The one error shape of the API; never a stack trace on the wire. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const known = err instanceof ApiError ? err : fromBodyParser(err as object);
+    const apiError = known ?? new ApiError(500, 'api_error', 'internal_error', 'Something went wrong on our side; it has been logged');
+    if (!known) (req.log ?? logger).error({ err }, 'unhandled error');
+    const body: ApiErrorBody = {
+      error: {
+        type: apiError.type,
+        code: apiError.code,
+        message: apiError.message,
+        ...(apiError.param ? { param: apiError.param } : {}),
+        request_id: String(req.id ?? ''),
+      },
+    };
+    res.status(apiError.status).json(body);
+  };
+}

@@ -1,0 +1,180 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place the environment is read. Every process (api, worker, sandbox, `npm start`) calls
+ * `loadConfig()` once at start-up and receives plain values; nothing else touches `process.env`.
+ */
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Ping's sandbox accepts any tenant; ours needs a stable one so counters and state line up. */
+export const SANDBOX_TENANT_ID = '00000000-0000-4000-8000-000000000001';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be an integer port number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  // Ping's SDK resolves every path against the base URL, which therefore must end with "/".
+  .transform((u) => (u.endsWith('/') ? u : `${u}/`));
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('payments'),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+
+  DATA_DIR: optionalString,
+  API_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_KEYS: optionalString,
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+
+  SANDBOX_PORT: port.default(4010),
+  PING_PAYMENTS_API_URL: httpUrl.optional(),
+  PING_PAYMENT_LINKS_API_URL: httpUrl.optional(),
+  PING_TENANT_ID: optionalString.pipe(z.uuid('must be a UUID').optional()),
+  PING_API_SECRET: optionalString,
+
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// URL' }).optional()),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  log: { level: z.infer<typeof envSchema>['LOG_LEVEL']; format: 'auto' | 'json' | 'pretty' };
+  temporal: {
+    /** Where clients and workers connect. */
+    address: string;
+    /** True when TEMPORAL_ADDRESS was given: `npm start` then uses that cluster and starts no dev server. */
+    external: boolean;
+    namespace: string;
+    taskQueue: string;
+    cliPath?: string;
+    devPort: number;
+    uiPort: number;
+  };
+  worker: { shutdownGraceMs: number };
+  dataDir: string;
+  api: {
+    host: string;
+    port: number;
+    keys: string[];
+    publicBaseUrl: string;
+    webhookSecret?: string;
+  };
+  sandbox: { port: number };
+  ping: {
+    paymentsApiUrl: string;
+    paymentLinksApiUrl: string;
+    tenantId: string;
+    apiSecret?: string;
+  };
+  smtpUrl?: string;
+}
+
+function isLocal(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+}
+
+/** Their values are never echoed back in an error message: it may end up in a CI log. */
+const SECRET_VARIABLES = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'PING_API_SECRET']);
+
+function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
+  const name = String(issue.path[0] ?? 'environment');
+  const raw = env[name];
+  const got = raw === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)})`;
+  const message = issue.code === 'invalid_value' ? `must be one of ${issue.values.join(', ')}` : issue.message;
+  return `${name} ${message}${got}`;
+}
+
+/** Parses the environment once; throws ConfigError whose message names every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => describeIssue(i, env)).join('; ')}`);
+  }
+  const e = parsed.data;
+  const sandboxBase = `http://localhost:${e.SANDBOX_PORT}/`;
+  const paymentsApiUrl = e.PING_PAYMENTS_API_URL ?? `${sandboxBase}payments/`;
+  const paymentLinksApiUrl = e.PING_PAYMENT_LINKS_API_URL ?? `${sandboxBase}payment_links/`;
+  const talksToRealPing = !isLocal(paymentsApiUrl) || !isLocal(paymentLinksApiUrl);
+  if (talksToRealPing && (!e.PING_TENANT_ID || !e.PING_API_SECRET)) {
+    // The sandbox defaults are fine locally; against Ping itself a missing credential is a deploy mistake.
+    throw new ConfigError(
+      'Invalid configuration: PING_TENANT_ID and PING_API_SECRET are required when the PING_*_URL variables point at Ping',
+    );
+  }
+  const keys = (e.API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (keys.some((k) => k.length < 16)) {
+    throw new ConfigError('Invalid configuration: API_KEYS entries must be at least 16 characters each');
+  }
+
+  return {
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
+      external: e.TEMPORAL_ADDRESS !== undefined,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS },
+    dataDir: path.resolve(PROJECT_ROOT, e.DATA_DIR ?? '.data'),
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      keys,
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}/`).replace(/\/$/, ''),
+      webhookSecret: e.WEBHOOK_SECRET,
+    },
+    sandbox: { port: e.SANDBOX_PORT },
+    ping: {
+      paymentsApiUrl,
+      paymentLinksApiUrl,
+      tenantId: e.PING_TENANT_ID ?? SANDBOX_TENANT_ID,
+      apiSecret: e.PING_API_SECRET,
+    },
+    smtpUrl: e.SMTP_URL,
+  };
+}
+
+/** For process entry points: a bad environment is a one-line message and exit code 1, never a stack trace. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

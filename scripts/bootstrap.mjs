@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The entry of every npm script. It runs before node_modules may exist, so it is plain JavaScript with
+// Node built-ins only: it installs the npm dependencies when they are missing or stale, then runs the
+// TypeScript entry point in this same process (so Ctrl-C and SIGTERM reach it directly).
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const TARGETS = {
+  start: 'scripts/start.ts',
+  test: 'scripts/test.ts',
+  api: 'api/main.ts',
+  worker: 'worker/main.ts',
+  'temporal-install': 'scripts/installTemporalCli.ts',
+};
+
+function dependenciesAreCurrent() {
+  // npm writes this hidden lockfile on every install; if package-lock.json changed after it, the
+  // installed tree is stale (a pull brought new dependencies).
+  const installed = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  return existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs;
+}
+
+function ensureDependencies() {
+  if (dependenciesAreCurrent()) return;
+  process.stderr.write('Installing npm dependencies (npm ci)...\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`npm ci failed (exit ${result.status}); fix the error above and run again\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const [name, ...rest] = process.argv.slice(2);
+const target = TARGETS[name];
+if (!target) {
+  process.stderr.write(`usage: node scripts/bootstrap.mjs <${Object.keys(TARGETS).join('|')}> [args...]\n`);
+  process.exit(2);
+}
+ensureDependencies();
+const require = createRequire(import.meta.url);
+require('tsx/cjs/api').register();
+const entry = path.join(root, target);
+// The entry point sees its own path and arguments, as if run directly.
+process.argv = [process.argv[0], entry, ...rest];
+require(entry);

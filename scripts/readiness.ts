@@ -1,0 +1,47 @@
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls a URL until it answers 2xx. `abort` ends the wait early (e.g. the process being waited on died). */
+export async function waitForHttpOk(url: string, timeoutMs: number, abort?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline && !abort?.aborted) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(250);
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
+}
+
+/** Resolves once a worker polls the task queue: proof that the worker connected and bundled its workflows. */
+export async function waitForWorker(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  timeoutMs: number,
+  abort?: AbortSignal,
+): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !abort?.aborted) {
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if (pollers && pollers.length > 0) return;
+      await sleep(250);
+    }
+    throw new Error(`no worker polled task queue ${taskQueue} within ${timeoutMs} ms`);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { loadConfigOrExit, type Config } from '../common/config';
+import { spawnService, type Service } from './childProcess';
+import { loadOrCreateDevSecrets } from './devSecrets';
+import { startDevServer, type DevServer } from './devServer';
+import { waitForHttpOk, waitForWorker } from './readiness';
+import { cliVersion, ensureTemporalCli } from './temporalCli';
+
+/**
+ * `npm start`: the whole stack on one machine. A Temporal dev server on a SQLite file in the data
+ * folder (unless TEMPORAL_ADDRESS points at a cluster), then the worker and the API as child processes.
+ * Ctrl-C stops the API and worker first, Temporal last, and leaves no process behind.
+ */
+
+const say = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const displayHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
+const mask = (secret: string): string => `${secret.slice(0, 7)}…${secret.slice(-4)}`;
+
+class Stack {
+  private readonly services: Service[] = [];
+  private devServer?: DevServer;
+  private stopping?: Promise<void>;
+
+  constructor(private readonly config: Config) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void this.stop(0));
+    // Last resort if this process dies on an exception: the services run in their own process groups,
+    // so nothing else would stop them.
+    process.on('exit', () => {
+      for (const s of this.services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      if (this.devServer?.pid && !this.stopping) {
+        try {
+          process.kill(this.devServer.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    });
+  }
+
+  stop(exitCode: number): Promise<void> {
+    this.stopping ??= (async () => {
+      say('\nStopping...');
+      await Promise.all(this.services.map((s) => s.stop()));
+      await this.devServer?.stop();
+      say('Stopped.');
+      process.exit(exitCode);
+    })();
+    return this.stopping;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    const secrets = await loadOrCreateDevSecrets(config.dataDir);
+    const apiKeyFromEnv = config.api.keys.length > 0;
+
+    let temporalAddress = config.temporal.address;
+    if (config.temporal.external) {
+      say(`Using the Temporal cluster at ${temporalAddress} (TEMPORAL_ADDRESS)`);
+    } else {
+      const cli = await ensureTemporalCli({ log: say });
+      const from = cli.source === 'sdk-download' ? 'downloaded by the SDK' : `${cli.path}, ${cliVersion(cli.path) ?? 'version unknown'}`;
+      say(`Starting Temporal dev server (${from})...`);
+      this.devServer = await startDevServer({
+        cli,
+        port: config.temporal.devPort,
+        uiPort: config.temporal.uiPort,
+        namespace: config.temporal.namespace,
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        logFile: path.join(config.dataDir, 'logs', 'temporal-dev-server.log'),
+        detached: true,
+      });
+      temporalAddress = this.devServer.address;
+    }
+
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress,
+      API_KEYS: apiKeyFromEnv ? process.env.API_KEYS : secrets.apiKey,
+      WEBHOOK_SECRET: config.api.webhookSecret ?? secrets.webhookSecret,
+      DATA_DIR: config.dataDir,
+    };
+    say('Starting worker and API...');
+    const startupFailed = new AbortController();
+    for (const name of ['worker', 'api']) {
+      const service = spawnService(name, childEnv);
+      this.services.push(service);
+      void service.exited.then((code) => {
+        startupFailed.abort();
+        if (this.stopping) return;
+        process.stderr.write(`${name} exited unexpectedly (${code}); stopping the stack\n`);
+        void this.stop(1);
+      });
+    }
+
+    const apiUrl = `http://${displayHost(config.api.host)}:${config.api.port}`;
+    await Promise.all([
+      waitForHttpOk(`${apiUrl}/readyz`, 60_000, startupFailed.signal),
+      waitForWorker(temporalAddress, config.temporal.namespace, config.temporal.taskQueue, 120_000, startupFailed.signal),
+    ]);
+
+    const apiKey = apiKeyFromEnv ? `${mask(config.api.keys[0]!)} (from API_KEYS)` : `${secrets.apiKey} (generated, kept in ${config.dataDir})`;
+    say('');
+    say('Ping orchestrator is running.');
+    say(`  API            ${apiUrl}`);
+    say(`  API key        ${apiKey}`);
+    say(`  Temporal gRPC  ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
+    if (this.devServer?.uiUrl) say(`  Temporal UI    ${this.devServer.uiUrl}`);
+    say(`  Data folder    ${config.dataDir}`);
+    say('');
+    say('Try:');
+    say(`  curl -s ${apiUrl}/readyz`);
+    say('');
+    say('Press Ctrl-C to stop.');
+  }
+}
+
+const stack = new Stack(loadConfigOrExit());
+stack.start().catch(async (err: unknown) => {
+  process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  await stack.stop(1);
+});

@@ -1,0 +1,155 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The one place the CLI version is pinned (CLI 1.5.1 = Temporal Server 1.29.1 + UI 2.42.1). */
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+const GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Where the CLI came from. `sdk-download` has no path: the TypeScript SDK fetches and runs the
+ * binary itself (needs internet, so only for an ordinary laptop).
+ */
+export type TemporalCli =
+  | { source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install'; path: string }
+  | { source: 'sdk-download' };
+
+export interface AcquireOptions {
+  env?: Env;
+  /** Progress lines for a person; the build takes minutes and must not look hung. */
+  log?: (line: string) => void;
+  /** Tests of the lookup order turn the slow fallbacks off. */
+  allowBuild?: boolean;
+}
+
+/** Outside the clone, so every clone, CI run and later session on this machine shares one build. */
+export function toolCacheDir(env: Env = process.env): string {
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(base, 'ping-orchestrator');
+}
+
+export function cachedCliPath(env: Env = process.env): string {
+  return path.join(toolCacheDir(env), 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(name: string, env: Env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir && isExecutableFile(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+function findGo(env: Env): string | undefined {
+  // Go's own installer puts it in /usr/local/go without touching PATH of non-login shells.
+  return findOnPath('go', env) ?? (isExecutableFile('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
+/** The lookup order, without building anything: TEMPORAL_CLI_PATH, PATH, the tool cache. */
+export function findTemporalCli(env: Env = process.env): TemporalCli | undefined {
+  const explicit = env.TEMPORAL_CLI_PATH?.trim();
+  if (explicit) {
+    if (!isExecutableFile(explicit)) {
+      throw new Error(`TEMPORAL_CLI_PATH is set to ${explicit}, which is not an executable file`);
+    }
+    return { source: 'TEMPORAL_CLI_PATH', path: explicit };
+  }
+  const onPath = findOnPath('temporal', env);
+  if (onPath) return { source: 'PATH', path: onPath };
+  const cached = cachedCliPath(env);
+  if (isExecutableFile(cached)) return { source: 'cache', path: cached };
+  return undefined;
+}
+
+/**
+ * Finds the CLI, or builds the pinned version into the tool cache with `go install` (about five
+ * minutes on two cores), or last falls back to the SDK's own download.
+ */
+export async function ensureTemporalCli(options: AcquireOptions = {}): Promise<TemporalCli> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const found = findTemporalCli(env);
+  if (found) return found;
+  if (options.allowBuild === false) {
+    throw new Error('No Temporal CLI found (TEMPORAL_CLI_PATH, PATH, tool cache) and building is disabled');
+  }
+  const go = findGo(env);
+  if (go) return { source: 'go install', path: await buildWithGo(go, env, log) };
+  log(
+    `Temporal CLI not found and Go is not installed: the Temporal SDK will download CLI ${TEMPORAL_CLI_VERSION} ` +
+      '(needs internet). Set TEMPORAL_CLI_PATH or put `temporal` on PATH to avoid this.',
+  );
+  return { source: 'sdk-download' };
+}
+
+function formatElapsed(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+async function buildWithGo(go: string, env: Env, log: (line: string) => void): Promise<string> {
+  const target = cachedCliPath(env);
+  await mkdir(path.dirname(target), { recursive: true });
+  // Build into a private folder and rename: a concurrent or interrupted build never leaves a half
+  // written binary at the path every later run trusts.
+  const staging = await mkdtemp(path.join(path.dirname(target), '.build-'));
+  log(
+    `Building Temporal CLI ${TEMPORAL_CLI_VERSION} from source into ${path.dirname(target)} ` +
+      '(once per machine; about 5 minutes on 2 cores)...',
+  );
+  const started = Date.now();
+  let compiled = 0;
+  let downloaded = 0;
+  const tail: string[] = [];
+  const child = spawn(go, ['install', '-v', `${GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}`], {
+    // GOTOOLCHAIN=local: newer CLI tags ask for a newer toolchain, which would mean a download.
+    env: { ...env, GOTOOLCHAIN: 'local', GOBIN: staging, GOFLAGS: env.GOFLAGS ?? '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr.setEncoding('utf8');
+  let partial = '';
+  child.stderr.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('go: downloading')) downloaded++;
+      else if (/^[\w.\-/]+$/.test(line.trim())) compiled++;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    }
+  });
+  const ticker = setInterval(() => {
+    log(`  still building: ${downloaded} modules fetched, ${compiled} packages compiled, ${formatElapsed(Date.now() - started)} elapsed`);
+  }, 15_000);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  }).finally(() => clearInterval(ticker));
+  const built = path.join(staging, 'temporal');
+  if (code !== 0 || !existsSync(built)) {
+    await rm(staging, { recursive: true, force: true });
+    throw new Error(`go install of the Temporal CLI failed (exit ${code}):\n${tail.join('\n')}`);
+  }
+  await rename(built, target);
+  await rm(staging, { recursive: true, force: true });
+  log(`Temporal CLI ${TEMPORAL_CLI_VERSION} built in ${formatElapsed(Date.now() - started)}: ${target}`);
+  return target;
+}
+
+/** `temporal --version` output, for logs; undefined if the binary does not run. */
+export function cliVersion(cliPath: string): string | undefined {
+  const result = spawnSync(cliPath, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}

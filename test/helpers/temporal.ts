@@ -1,0 +1,49 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createLogger } from '../../common/logger';
+import { createWorker, type WorkerDeps } from '../../worker/createWorker';
+import { installRuntime } from '../../worker/runtime';
+import { harnessEnv } from '../harnessEnv';
+
+/** A client of the harness's dev server; close it in afterAll. */
+export async function connectClient(): Promise<{ client: Client; connection: Connection }> {
+  const { temporalAddress, namespace } = harnessEnv();
+  const connection = await Connection.connect({ address: temporalAddress });
+  return { client: new Client({ connection, namespace }), connection };
+}
+
+let runtimeInstalled = false;
+
+/** Tests keep the SDK quiet unless something is wrong; the Runtime can be installed once per process. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  installRuntime(createLogger({ name: 'test-worker', level: 'warn', format: 'json' }), 'WARN');
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a real worker (the project's factory) on the harness's server, on a task queue of its own. */
+export async function startWorker(
+  options: Omit<WorkerDeps, 'connection' | 'namespace' | 'taskQueue'> & { taskQueue?: string },
+): Promise<RunningWorker> {
+  installQuietRuntime();
+  const { temporalAddress, namespace } = harnessEnv();
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 10)}`;
+  const worker = await createWorker({ ...options, connection, namespace, taskQueue });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** Activity implementations, built by the `create*Activities(deps)` factories. */
+  activities?: object;
+  /** Defaults to this project's workflows; tests may hand in a prebuilt bundle or other workflows. */
+  workflowsPath?: string;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  shutdownGraceMs?: number;
+}
+
+export const DEFAULT_WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Builds (but does not run) the payments worker; `worker/main.ts` and the tests share it. */
+export function createWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities: deps.activities ?? {},
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: deps.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
+    shutdownGraceTime: deps.shutdownGraceMs ?? 10_000,
+  });
+}
+
+/** Retries the first connection for a while: in a compose stack the server may still be starting. */
+export async function connectWorker(address: string, attempts = 30, onRetry?: (err: unknown) => void): Promise<NativeConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      onRetry?.(err);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}

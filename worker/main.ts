@@ -1,0 +1,33 @@
+import { loadConfigOrExit } from '../common/config';
+import { createLogger } from '../common/logger';
+import { connectWorker, createWorker } from './createWorker';
+import { installRuntime, sdkLogLevel } from './runtime';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ name: 'worker', ...config.log });
+  // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make worker.run() drain and resolve.
+  installRuntime(logger, sdkLogLevel(config.log.level));
+  const { address, namespace, taskQueue } = config.temporal;
+  const connection = await connectWorker(address, 30, (err) =>
+    logger.warn({ address, err: String(err) }, 'Temporal not reachable yet, retrying'),
+  );
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace,
+      taskQueue,
+      shutdownGraceMs: config.worker.shutdownGraceMs,
+    });
+    logger.info({ address, namespace, taskQueue }, 'worker starting to poll');
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

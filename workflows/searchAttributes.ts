@@ -1,0 +1,28 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/**
+ * Custom search attributes: how support staff find a payment in the Web UI and how the API lists
+ * payments. Defined once here; the dev-server launcher registers exactly this list, so a key used in a
+ * workflow can never be missing on the server.
+ */
+export const PaymentStatus = defineSearchAttributeKey('PaymentStatus', 'KEYWORD');
+export const PaymentFlow = defineSearchAttributeKey('PaymentFlow', 'KEYWORD');
+export const MerchantReference = defineSearchAttributeKey('MerchantReference', 'KEYWORD');
+export const PingPaymentOrderId = defineSearchAttributeKey('PingPaymentOrderId', 'KEYWORD');
+export const PingPaymentLinkId = defineSearchAttributeKey('PingPaymentLinkId', 'KEYWORD');
+export const PingPaymentId = defineSearchAttributeKey('PingPaymentId', 'KEYWORD');
+export const AmountMinor = defineSearchAttributeKey('AmountMinor', 'INT');
+export const Currency = defineSearchAttributeKey('Currency', 'KEYWORD');
+export const DueAt = defineSearchAttributeKey('DueAt', 'DATETIME');
+
+export const SEARCH_ATTRIBUTES = [
+  PaymentStatus,
+  PaymentFlow,
+  MerchantReference,
+  PingPaymentOrderId,
+  PingPaymentLinkId,
+  PingPaymentId,
+  AmountMinor,
+  Currency,
+  DueAt,
+] as const;
