@@ -52,6 +52,7 @@ const envSchema = z.object({
   WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 
   SANDBOX_PORT: port.default(4010),
+  SANDBOX_PUBLIC_URL: httpUrl.optional(),
   PING_PAYMENTS_API_URL: httpUrl.optional(),
   PING_PAYMENT_LINKS_API_URL: httpUrl.optional(),
   PING_TENANT_ID: optionalString.pipe(z.uuid('must be a UUID').optional()),
@@ -84,7 +85,8 @@ export interface Config {
     publicBaseUrl: string;
     webhookSecret?: string;
   };
-  sandbox: { port: number };
+  /** The Ping emulator: where it listens, and the base of the checkout/PDF URLs it hands out. */
+  sandbox: { port: number; publicUrl: string };
   ping: {
     paymentsApiUrl: string;
     paymentLinksApiUrl: string;
@@ -155,7 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}/`).replace(/\/$/, ''),
       webhookSecret: e.WEBHOOK_SECRET,
     },
-    sandbox: { port: e.SANDBOX_PORT },
+    sandbox: { port: e.SANDBOX_PORT, publicUrl: (e.SANDBOX_PUBLIC_URL ?? sandboxBase).replace(/\/$/, '') },
     ping: {
       paymentsApiUrl,
       paymentLinksApiUrl,

@@ -15,6 +15,7 @@ const TARGETS = {
   test: 'scripts/test.ts',
   api: 'api/main.ts',
   worker: 'worker/main.ts',
+  sandbox: 'sandbox/main.ts',
   'temporal-install': 'scripts/installTemporalCli.ts',
 };
 
