@@ -30,6 +30,9 @@ export function requestLogging(logger: Logger) {
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // pino-http invents an Error for every 5xx; its stack points into pino-http. Real failures are
+      // logged with their own stack by the error handler, so the request line keeps just the message.
+      err: (err: Error) => ({ type: err.name, message: err.message }),
     },
   });
 }

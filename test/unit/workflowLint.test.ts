@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * The lint rules that keep workflows deterministic, run on sample code as if it lived in workflows/.
+ * ESLint loads its flat config with a real dynamic import, which jest's module sandbox cannot do, so
+ * the linter runs in a child Node process. Type-aware rules are off there: the samples are not files
+ * the TypeScript project knows.
+ */
+const LINT_SCRIPT = `
+const { ESLint } = require('eslint');
+const { code, filePath } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const eslint = new ESLint({
+  overrideConfig: {
+    languageOptions: { parserOptions: { projectService: false, project: null } },
+    rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+  },
+});
+eslint.lintText(code, { filePath }).then(([r]) => process.stdout.write(JSON.stringify(r.messages.map((m) => m.ruleId + '@' + m.line))));
+`;
+
+async function ruleIds(code: string, filePath = 'workflows/sample.ts'): Promise<string[]> {
+  const out = execFileSync(process.execPath, ['-e', LINT_SCRIPT], {
+    cwd: path.resolve(__dirname, '../..'),
+    input: JSON.stringify({ code, filePath }),
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as string[];
+}
+
+describe('workflow lint rules', () => {
+  it('rejects Node built-ins, non-workflow packages and values from outside workflows/', async () => {
+    const ids = await ruleIds(
+      [
+        "import fs from 'node:fs';",
+        "import { createHash } from 'crypto';",
+        "import { Connection } from '@temporalio/client';",
+        "import { loadConfig } from '../common/config';",
+        'export const used = [fs, createHash, Connection, loadConfig];',
+      ].join('\n'),
+    );
+    for (const line of [1, 2, 3, 4]) expect(ids).toContain(`@typescript-eslint/no-restricted-imports@${line}`);
+  });
+
+  it('allows the workflow SDK, workflow files and type-only imports from anywhere', async () => {
+    const ids = await ruleIds(
+      [
+        "import { sleep } from '@temporalio/workflow';",
+        "import { defineSearchAttributeKey } from '@temporalio/common';",
+        "import { PaymentStatus } from './searchAttributes';",
+        "import type { Client } from '@temporalio/client';",
+        "import type { Config } from '../common/config';",
+        'export async function ok(c?: Client, k?: Config): Promise<unknown[]> {',
+        '  await sleep(1);',
+        '  return [defineSearchAttributeKey, PaymentStatus, c, k];',
+        '}',
+      ].join('\n'),
+    );
+    expect(ids).toEqual([]);
+  });
+
+  it('rejects randomness, the clock, process, setInterval, fetch and module-level let', async () => {
+    const ids = await ruleIds(
+      [
+        'let counter = 0;',
+        'export function bad(): number {',
+        '  setInterval(() => counter++, 1);',
+        '  void fetch("http://x");',
+        '  return Math.random() + Date.now() + process.pid;',
+        '}',
+      ].join('\n'),
+    );
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'no-restricted-syntax@1',
+        'no-restricted-globals@3',
+        'no-restricted-globals@4',
+        'no-restricted-properties@5',
+        'no-restricted-globals@5',
+      ]),
+    );
+    expect(ids.filter((id) => id === 'no-restricted-properties@5')).toHaveLength(2);
+  });
+
+  it('leaves the same code alone outside workflows/', async () => {
+    expect(await ruleIds("import fs from 'node:fs';\nexport const n = Math.random() + fs.constants.F_OK;", 'activities/sample.ts')).toEqual([]);
+  });
+});
