@@ -1,0 +1,280 @@
+import { Agent, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { pingId } from './commonSchemas';
+import { invalidRequestError, invalidResponseError, describeIssues } from './errors';
+import {
+  createPaymentLinkInvoiceRequestSchema,
+  createPaymentLinkRequestSchema,
+  createPaymentLinkResponseSchema,
+  distributePaymentLinkRequestSchema,
+  paymentLinkInvoiceSchema,
+  paymentLinkListSchema,
+  paymentLinkReceiptSchema,
+  paymentLinkSchema,
+  type CreatePaymentLinkInput,
+  type CreatePaymentLinkInvoiceInput,
+  type CreatePaymentLinkResponse,
+  type DistributePaymentLinkInput,
+  type PaymentLink,
+  type PaymentLinkInvoice,
+  type PaymentLinkReceipt,
+} from './paymentLinksSchemas';
+import {
+  createdResponseSchema,
+  createPaymentOrderRequestSchema,
+  initiatePaymentRequestSchema,
+  initiatePaymentResponseSchema,
+  paymentOrderExtendedSchema,
+  paymentSchema,
+  type CreatedResponse,
+  type CreatePaymentOrderInput,
+  type InitiatePaymentInput,
+  type InitiatePaymentResponse,
+  type Payment,
+  type PaymentOrderExtended,
+} from './paymentsSchemas';
+import { checkoutUrlFrom } from './pisCheckoutUrl';
+import { createTransport, type Exchange } from './transport';
+
+export interface PingClientOptions {
+  /** e.g. `https://sandbox.pingpayments.com/payments/`; a missing trailing '/' is added, as the SDK does. */
+  paymentsApiUrl: string;
+  /** e.g. `https://sandbox.pingpayments.com/payment_links/`. */
+  paymentLinksApiUrl: string;
+  tenantId: string;
+  apiSecret?: string;
+  /** Whole-exchange limit per request, body included. Default 10 s. */
+  timeoutMs?: number;
+  /** For tests or a shared pool; when given, `close()` leaves it open since the caller owns it. */
+  dispatcher?: Dispatcher;
+}
+
+export interface RequestOptions {
+  /** Cancels the request (an activity's cancellation signal, typically); combined with the timeout. */
+  signal?: AbortSignal;
+}
+
+export type InitiatePaymentResult = InitiatePaymentResponse & {
+  /**
+   * Ours, not Ping's: the http(s) page to send the payer to, found under whichever key the provider
+   * used (see pisCheckoutUrl.ts), in provider_method_response or else at the top level. Undefined when
+   * the response holds none (e.g. Swish e-commerce); the payment exists at Ping either way, so this is
+   * left to the caller rather than thrown.
+   */
+  checkoutUrl: string | undefined;
+};
+
+export interface PingClient {
+  createPaymentOrder(body: CreatePaymentOrderInput, options?: RequestOptions): Promise<CreatedResponse>;
+  getPaymentOrder(paymentOrderId: string, options?: RequestOptions): Promise<PaymentOrderExtended>;
+  closePaymentOrder(paymentOrderId: string, options?: RequestOptions): Promise<void>;
+  initiatePayment(paymentOrderId: string, body: InitiatePaymentInput, options?: RequestOptions): Promise<InitiatePaymentResult>;
+  getPayment(paymentOrderId: string, paymentId: string, options?: RequestOptions): Promise<Payment>;
+  stopPayment(paymentOrderId: string, paymentId: string, options?: RequestOptions): Promise<void>;
+  pingPayments(options?: RequestOptions): Promise<'pong'>;
+
+  createPaymentLink(body: CreatePaymentLinkInput, options?: RequestOptions): Promise<CreatePaymentLinkResponse>;
+  getPaymentLink(paymentLinkId: string, options?: RequestOptions): Promise<PaymentLink>;
+  listPaymentLinks(options?: RequestOptions): Promise<PaymentLink[]>;
+  cancelPaymentLink(paymentLinkId: string, options?: RequestOptions): Promise<void>;
+  distributePaymentLink(paymentLinkId: string, body: DistributePaymentLinkInput, options?: RequestOptions): Promise<void>;
+  createPaymentLinkInvoice(paymentLinkId: string, body: CreatePaymentLinkInvoiceInput, options?: RequestOptions): Promise<void>;
+  getPaymentLinkInvoice(paymentLinkId: string, options?: RequestOptions): Promise<PaymentLinkInvoice>;
+  getPaymentLinkReceipt(paymentLinkId: string, options?: RequestOptions): Promise<PaymentLinkReceipt>;
+  pingPaymentLinks(options?: RequestOptions): Promise<'pong'>;
+
+  /** Closes the connection pool the client created (not a dispatcher passed in). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** One endpoint call before its method and status are chosen. */
+type Target = Pick<Exchange, 'endpoint' | 'baseUrl' | 'path' | 'signal'>;
+
+function baseUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`createPingClient: ${name} is not a URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`createPingClient: ${name} must be http(s)`);
+  // Without the slash, `new URL('api/v1/…', base)` would drop the base's last segment (`/payments`).
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
+/** Validates before anything is sent; the output (defaults applied, unknown keys dropped) is the body. */
+function validRequest<S extends z.ZodType>(endpoint: string, schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidRequestError(endpoint, describeIssues(parsed.error.issues, input));
+  return parsed.data;
+}
+
+/** Ids go into the path: only a Guid can, so nothing like `../` ever reaches the URL. */
+function idSegment(endpoint: string, name: string, value: string): string {
+  if (!pingId.safeParse(value).success) throw invalidRequestError(endpoint, `${name}: must be a Ping id (a Guid)`);
+  return value;
+}
+
+export function createPingClient(options: PingClientOptions): PingClient {
+  const paymentsBase = baseUrl('paymentsApiUrl', options.paymentsApiUrl);
+  const linksBase = baseUrl('paymentLinksApiUrl', options.paymentLinksApiUrl);
+  if (!options.tenantId) throw new TypeError('createPingClient: tenantId is required');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new TypeError('createPingClient: timeoutMs must be positive');
+
+  // One keep-alive Agent per client (undici keeps connections alive by default): both APIs usually share
+  // a host, so their calls reuse the same TLS connections instead of a handshake per request.
+  const dispatcher = options.dispatcher ?? new Agent();
+  const ownsDispatcher = options.dispatcher === undefined;
+  let closing: Promise<void> | undefined;
+  const transport = createTransport({ tenantId: options.tenantId, apiSecret: options.apiSecret, timeoutMs, dispatcher });
+
+  async function readJson<S extends z.ZodType>(call: Exchange, schema: S): Promise<z.output<S>> {
+    const { status, text } = await transport.exchange(call);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      throw invalidResponseError(call.endpoint, status, `body is not JSON (${text.length} bytes)`, err);
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) throw invalidResponseError(call.endpoint, status, describeIssues(parsed.error.issues, data), parsed.error);
+    return parsed.data;
+  }
+
+  // The contract's three kinds of exchange: reads and creates answer 200 with JSON, mutations 204.
+  function read<S extends z.ZodType>(target: Target, schema: S): Promise<z.output<S>> {
+    return readJson({ ...target, method: 'GET', expectedStatus: 200 }, schema);
+  }
+
+  function create<S extends z.ZodType>(target: Target, body: unknown, schema: S): Promise<z.output<S>> {
+    return readJson({ ...target, method: 'POST', body, expectedStatus: 200 }, schema);
+  }
+
+  /** Ping's mutations are PUTs with a JSON body (`{}` when there is nothing to say) answering 204. */
+  async function mutate(target: Target, body: unknown = {}): Promise<void> {
+    await transport.exchange({ ...target, method: 'PUT', body, expectedStatus: 204 });
+  }
+
+  /** Plain-text `pong`, not JSON (contract §1.3); a quoted one is read the same, to be forgiving. */
+  async function ping(endpoint: string, baseUrl: string, signal?: AbortSignal): Promise<'pong'> {
+    const { status, text } = await transport.exchange({ endpoint, baseUrl, method: 'GET', path: 'api/v1/ping', expectedStatus: 200, signal });
+    const word = text.trim().replace(/^"(.*)"$/, '$1');
+    if (word !== 'pong') throw invalidResponseError(endpoint, status, `expected "pong", got ${JSON.stringify(text.slice(0, 100))}`);
+    return 'pong';
+  }
+
+  const payments = (endpoint: string, path: string, signal?: AbortSignal): Target => ({
+    endpoint,
+    baseUrl: paymentsBase,
+    path: `api/v1/${path}`,
+    signal,
+  });
+  const links = (endpoint: string, path: string, signal?: AbortSignal): Target => ({ endpoint, baseUrl: linksBase, path: `api/v1/${path}`, signal });
+
+  return {
+    async createPaymentOrder(body, { signal } = {}) {
+      const endpoint = 'createPaymentOrder';
+      const payload = validRequest(endpoint, createPaymentOrderRequestSchema, body);
+      return create(payments(endpoint, 'payment_orders', signal), payload, createdResponseSchema);
+    },
+
+    async getPaymentOrder(paymentOrderId, { signal } = {}) {
+      const endpoint = 'getPaymentOrder';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      return read(payments(endpoint, `payment_orders/${orderId}`, signal), paymentOrderExtendedSchema);
+    },
+
+    async closePaymentOrder(paymentOrderId, { signal } = {}) {
+      const endpoint = 'closePaymentOrder';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      await mutate(payments(endpoint, `payment_orders/${orderId}/close`, signal));
+    },
+
+    async initiatePayment(paymentOrderId, body, { signal } = {}) {
+      const endpoint = 'initiatePayment';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      const payload = validRequest(endpoint, initiatePaymentRequestSchema, body);
+      const response = await create(payments(endpoint, `payment_orders/${orderId}/payments`, signal), payload, initiatePaymentResponseSchema);
+      // The contract places provider output in provider_method_response; the top level is a fallback
+      // because for PIS nothing is confirmed, and a URL found there cannot mean anything else.
+      return { ...response, checkoutUrl: checkoutUrlFrom(response.provider_method_response) ?? checkoutUrlFrom(response) };
+    },
+
+    async getPayment(paymentOrderId, paymentId, { signal } = {}) {
+      const endpoint = 'getPayment';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      const id = idSegment(endpoint, 'paymentId', paymentId);
+      return read(payments(endpoint, `payment_orders/${orderId}/payments/${id}`, signal), paymentSchema);
+    },
+
+    async stopPayment(paymentOrderId, paymentId, { signal } = {}) {
+      const endpoint = 'stopPayment';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      const id = idSegment(endpoint, 'paymentId', paymentId);
+      await mutate(payments(endpoint, `payment_orders/${orderId}/payments/${id}/stop`, signal));
+    },
+
+    pingPayments: ({ signal } = {}) => ping('pingPayments', paymentsBase, signal),
+
+    async createPaymentLink(body, { signal } = {}) {
+      const endpoint = 'createPaymentLink';
+      const payload = validRequest(endpoint, createPaymentLinkRequestSchema, body);
+      return create(links(endpoint, 'payment_links', signal), payload, createPaymentLinkResponseSchema);
+    },
+
+    async getPaymentLink(paymentLinkId, { signal } = {}) {
+      const endpoint = 'getPaymentLink';
+      const id = idSegment(endpoint, 'paymentLinkId', paymentLinkId);
+      return read(links(endpoint, `payment_links/${id}`, signal), paymentLinkSchema);
+    },
+
+    async listPaymentLinks({ signal } = {}) {
+      return read(links('listPaymentLinks', 'payment_links', signal), paymentLinkListSchema);
+    },
+
+    async cancelPaymentLink(paymentLinkId, { signal } = {}) {
+      const endpoint = 'cancelPaymentLink';
+      const id = idSegment(endpoint, 'paymentLinkId', paymentLinkId);
+      await mutate(links(endpoint, `payment_links/${id}/cancel`, signal));
+    },
+
+    async distributePaymentLink(paymentLinkId, body, { signal } = {}) {
+      const endpoint = 'distributePaymentLink';
+      const id = idSegment(endpoint, 'paymentLinkId', paymentLinkId);
+      const payload = validRequest(endpoint, distributePaymentLinkRequestSchema, body);
+      await mutate(links(endpoint, `payment_links/${id}/distribute`, signal), payload);
+    },
+
+    /** A PUT answering 204, not a POST: the invoice is then read with getPaymentLinkInvoice. */
+    async createPaymentLinkInvoice(paymentLinkId, body, { signal } = {}) {
+      const endpoint = 'createPaymentLinkInvoice';
+      const id = idSegment(endpoint, 'paymentLinkId', paymentLinkId);
+      const payload = validRequest(endpoint, createPaymentLinkInvoiceRequestSchema, body);
+      await mutate(links(endpoint, `payment_links/${id}/invoice`, signal), payload);
+    },
+
+    async getPaymentLinkInvoice(paymentLinkId, { signal } = {}) {
+      const endpoint = 'getPaymentLinkInvoice';
+      const id = idSegment(endpoint, 'paymentLinkId', paymentLinkId);
+      return read(links(endpoint, `payment_links/${id}/invoice`, signal), paymentLinkInvoiceSchema);
+    },
+
+    async getPaymentLinkReceipt(paymentLinkId, { signal } = {}) {
+      const endpoint = 'getPaymentLinkReceipt';
+      const id = idSegment(endpoint, 'paymentLinkId', paymentLinkId);
+      return read(links(endpoint, `payment_links/${id}/receipt`, signal), paymentLinkReceiptSchema);
+    },
+
+    pingPaymentLinks: ({ signal } = {}) => ping('pingPaymentLinks', linksBase, signal),
+
+    /** Idempotent: a shutdown path and a test's cleanup may both call it. */
+    async close() {
+      if (!ownsDispatcher) return;
+      closing ??= dispatcher.close();
+      await closing;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * The typed Ping Payments client (Payments API + Payment Links API). No Temporal here: activities
+ * wrap these calls and turn `PingApiError.retryable` into their retry decision.
+ */
+export {
+  createPingClient,
+  DEFAULT_TIMEOUT_MS,
+  type InitiatePaymentResult,
+  type PingClient,
+  type PingClientOptions,
+  type RequestOptions,
+} from './client';
+export { PING_API_VERSION } from './transport';
+export { isRetryableStatus, parsePingErrorBody, PingApiError, type PingClientErrorCode, type PingErrorDetail } from './errors';
+export { CHECKOUT_URL_KEYS, checkoutUrlFrom } from './pisCheckoutUrl';
+export * from './commonSchemas';
+export * from './providerMethodSchemas';
+export * from './paymentsSchemas';
+export * from './paymentLinksSchemas';
+export * from './callbackSchemas';
