@@ -168,6 +168,14 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+/** True when the Ping URLs point at our local emulator, so `npm start` should run it. */
+export function usesLocalSandbox(config: Config): boolean {
+  return [config.ping.paymentsApiUrl, config.ping.paymentLinksApiUrl].some((u) => {
+    const url = new URL(u);
+    return isLocal(u) && Number(url.port || 80) === config.sandbox.port;
+  });
+}
+
 /** For process entry points: a bad environment is a one-line message and exit code 1, never a stack trace. */
 export function loadConfigOrExit(env: Env = process.env): Config {
   try {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfigOrExit, type Config } from '../common/config';
+import { loadConfigOrExit, usesLocalSandbox, type Config } from '../common/config';
 import { spawnService, type Service } from './childProcess';
 import { loadOrCreateDevSecrets } from './devSecrets';
 import { startDevServer, type DevServer } from './devServer';
@@ -82,9 +82,11 @@ class Stack {
       WEBHOOK_SECRET: config.api.webhookSecret ?? secrets.webhookSecret,
       DATA_DIR: config.dataDir,
     };
-    say('Starting worker and API...');
+    const withSandbox = usesLocalSandbox(config);
+    const names = withSandbox ? ['sandbox', 'worker', 'api'] : ['worker', 'api'];
+    say(`Starting ${names.join(', ')}...`);
     const startupFailed = new AbortController();
-    for (const name of ['worker', 'api']) {
+    for (const name of names) {
       const service = spawnService(name, childEnv);
       this.services.push(service);
       void service.exited.then((code) => {
@@ -96,7 +98,9 @@ class Stack {
     }
 
     const apiUrl = `http://${displayHost(config.api.host)}:${config.api.port}`;
+    const sandboxUrl = `http://localhost:${config.sandbox.port}`;
     await Promise.all([
+      withSandbox ? waitForHttpOk(`${sandboxUrl}/_sandbox/`, 60_000, startupFailed.signal) : undefined,
       waitForHttpOk(`${apiUrl}/readyz`, 60_000, startupFailed.signal),
       waitForWorker(temporalAddress, config.temporal.namespace, config.temporal.taskQueue, 120_000, startupFailed.signal),
     ]);
@@ -108,6 +112,7 @@ class Stack {
     say(`  API key        ${apiKey}`);
     say(`  Temporal gRPC  ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
     if (this.devServer?.uiUrl) say(`  Temporal UI    ${this.devServer.uiUrl}`);
+    say(withSandbox ? `  Ping sandbox   ${config.sandbox.publicUrl} (control API: ${config.sandbox.publicUrl}/_sandbox/)` : `  Ping API       ${config.ping.paymentsApiUrl}`);
     say(`  Data folder    ${config.dataDir}`);
     say('');
     say('Try:');

@@ -73,9 +73,13 @@ describe('npm start', () => {
     const apiKey = out.match(/API key\s+(\S+) \(generated/)![1]!;
     const grpc = out.match(/Temporal gRPC\s+(\S+)/)![1]!;
     const uiUrl = out.match(/Temporal UI\s+(http:\/\/\S+)/)![1]!;
+    const sandboxUrl = out.match(/Ping sandbox\s+(http:\/\/\S+)/)![1]!;
     expect(apiUrl).toBe(`http://127.0.0.1:${env.API_PORT}`);
     expect(grpc).toBe(`127.0.0.1:${env.TEMPORAL_DEV_PORT}`);
     expect(uiUrl).toBe(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    expect(sandboxUrl).toBe(`http://localhost:${env.SANDBOX_PORT}`);
+    const pong = await fetch(`${sandboxUrl}/payments/api/v1/ping`, { headers: { tenant_id: '00000000-0000-4000-8000-000000000001' } });
+    expect(await pong.text()).toBe('pong');
 
     const health = await fetch(`${apiUrl}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -101,7 +105,7 @@ describe('npm start', () => {
     const firstStop = await ctrlC(first);
     expect(firstStop.ended).toBe('SIGINT');
     expect(first.output()).toMatch(/Stopped\./);
-    expect(firstStop.pids.length).toBeGreaterThanOrEqual(3); // at least dev server, worker, API
+    expect(firstStop.pids.length).toBeGreaterThanOrEqual(4); // at least dev server, sandbox, worker, API
     expect(firstStop.pids.filter(isAlive)).toEqual([]);
 
     const second = start();

@@ -1,0 +1,193 @@
+/**
+ * The sandbox's in-memory records. Fields are camelCase here and become Ping's snake_case wire
+ * shapes only in wire.ts, so the two APIs' naming differences (order_items vs items, id vs
+ * payment_link_id) live in one place.
+ */
+
+import type { Currency, PaymentStatus } from '../ping/commonSchemas';
+
+// The contract's literal enum lists come from the client's module (see schemas/payments.ts).
+export { currencies as CURRENCIES, paymentStatuses as PAYMENT_STATUSES } from '../ping/commonSchemas';
+export type { Currency, PaymentStatus };
+
+/**
+ * The contract does not say which statuses are final ([INFER] in §3.1). These are the ones whose
+ * names leave no way forward; UNDERFUNDED/OVERFUNDED/FUNDED can still be reconciled to COMPLETED.
+ */
+export const FINAL_PAYMENT_STATUSES: ReadonlySet<PaymentStatus> = new Set([
+  'COMPLETED',
+  'DECLINED',
+  'CRASHED',
+  'EXPIRED',
+  'ABORTED',
+  'STOPPED',
+]);
+
+export const ORDER_STATUSES = ['OPEN', 'CLOSED', 'SPLIT', 'SETTLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const LINK_STATUSES = ['CREATED', 'COMPLETED', 'EXPIRED', 'CANCELLED'] as const;
+export type LinkStatus = (typeof LINK_STATUSES)[number];
+
+/** Spelled as Ping's SDK spells it (`DELIVERD`). */
+export const SMS_STATUSES = ['DELIVERD', 'PENDING', 'FAILED', 'CREATED', 'NOT_CREATED'] as const;
+export type SmsStatus = (typeof SMS_STATUSES)[number];
+
+export const LOCALES = ['sv-SE', 'nb-NO'] as const;
+export type LinkLocale = (typeof LOCALES)[number];
+
+export type ReferenceType = 'OCR' | 'KID';
+
+export type JsonObject = Record<string, unknown>;
+
+export interface PaymentOrder {
+  id: string;
+  tenantId: string;
+  status: OrderStatus;
+  createdAt: string;
+  currency: Currency;
+  splitParameters: JsonObject;
+  splitTreeId: string | null;
+  paymentIds: string[];
+}
+
+export interface OrderItem {
+  amount: number;
+  name: string;
+  vat_rate: number;
+  merchant_id: string | null;
+  liquidity_account_id: string | null;
+  metadata: JsonObject;
+  tags: string[];
+}
+
+export interface StatusHistoryEntry {
+  id: string;
+  status: PaymentStatus;
+  occurred_at: string;
+  funds: { received: number; received_total: number } | null;
+  details: { provider_data: JsonObject } | null;
+}
+
+export interface Refund {
+  amount: number;
+  currency: Currency;
+  description: string;
+  reason: string;
+  refunded_at: string;
+}
+
+export interface Payment {
+  id: string;
+  tenantId: string;
+  orderId: string;
+  status: PaymentStatus;
+  statusHistory: StatusHistoryEntry[];
+  currency: Currency;
+  totalAmount: number;
+  orderItems: OrderItem[];
+  provider: string;
+  method: string;
+  providerMethodParameters: JsonObject;
+  providerMethodResponse: JsonObject;
+  metadata: JsonObject;
+  payer: JsonObject | null;
+  statusCallbackUrl: string | null;
+  initiatedAt: string;
+  refunds: Refund[];
+  /** The bank the payer picked on the PIS page; shown on the BankID step. */
+  bank: string | null;
+  /** Set when the payment was made through a payment link's hosted checkout. */
+  paymentLinkId: string | null;
+}
+
+export interface LinkItem {
+  description: string;
+  merchant_id: string | null;
+  price: number;
+  quantity: number;
+  vat: number;
+  item_number: string | null;
+  unit: string;
+  metadata: JsonObject;
+  tags: string[];
+}
+
+export interface Customer {
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  reference: string | null;
+}
+
+export interface Supplier {
+  name: string;
+  city: string | null;
+  organization_number: string | null;
+  website: string | null;
+  zip: string | null;
+}
+
+export interface Address {
+  city: string | null;
+  street_address: string | null;
+  zip: string | null;
+}
+
+export interface ProviderMethod {
+  provider: string;
+  method: string;
+  parameters: JsonObject | null;
+}
+
+export interface LinkInvoice {
+  referenceType: ReferenceType;
+  reference: string;
+  documentName: string | null;
+  createdAt: string;
+}
+
+export interface PaymentLink {
+  id: string;
+  tenantId: string;
+  orderId: string;
+  paymentId: string | null;
+  status: LinkStatus;
+  smsStatus: SmsStatus;
+  distributedByEmail: boolean;
+  invoice: LinkInvoice | null;
+  currency: Currency;
+  totalAmount: number;
+  items: LinkItem[];
+  customer: Customer;
+  supplier: Supplier;
+  locale: LinkLocale;
+  dueDate: string | null;
+  /** When the link expires (epoch ms), derived from `dueDate`; null when it has none. */
+  expiresAt: number | null;
+  checkoutUrl: string;
+  checkoutSuccessUrl: string | null;
+  checkoutCancelUrl: string | null;
+  deliveryAddress: Address | null;
+  invoiceAddress: Address | null;
+  logoImageLink: string | null;
+  callbackUrl: string | null;
+  providerMethods: ProviderMethod[];
+  metadata: JsonObject;
+  createdAt: string;
+  completedAt: string | null;
+  statusChangedAt: string;
+}
+
+export interface Merchant {
+  id: string;
+  tenantId: string;
+  name: string;
+  email: string | null;
+  phoneNumber: string | null;
+  status: 'CREATED' | 'APPROVED' | 'DENIED' | 'PENDING';
+  organization: JsonObject | null;
+  person: JsonObject | null;
+  createdAt: string;
+}

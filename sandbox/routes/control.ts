@@ -1,0 +1,265 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { SandboxContext } from '../context';
+import { PAYMENT_STATUSES, SMS_STATUSES, type Payment, type PaymentLink } from '../entities';
+import { PingError } from '../errors';
+import { faultsSchema, mergeFaults } from '../faults';
+import { expireAllDueLinks, expireDueLinks, failLinkAttempt, payLink, sendLinkCallback, sendPaymentCallback, setLinkStatus, setPaymentStatus } from '../lifecycle';
+import { paymentLinkWire, paymentWire } from '../wire';
+
+/**
+ * The sandbox's own API, under `/_sandbox` (clearly not Ping's): drive links and payments without a
+ * browser, inject faults, read what happened. No tenant header: ids are unique across tenants.
+ * Errors are flat `{error, description}`; a state that forbids the action is a 409.
+ */
+
+class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const customerPatch = z
+  .object({ first_name: z.string(), last_name: z.string(), email: z.string(), phone: z.string() })
+  .partial()
+  .optional();
+
+const payLinkSchema = z
+  .object({ provider: z.string().optional(), method: z.string().optional(), customer: customerPatch })
+  .default({});
+
+const failLinkSchema = z
+  .object({
+    status: z.enum(['DECLINED', 'ABORTED', 'CRASHED', 'EXPIRED']).default('DECLINED'),
+    provider: z.string().optional(),
+    method: z.string().optional(),
+  })
+  .default({ status: 'DECLINED' });
+
+const paymentStatusSchema = z.object({
+  status: z.enum(PAYMENT_STATUSES),
+  /** For deposits: funds that arrived with this change (minor units); the running total is kept. */
+  funds: z.object({ received: z.number().int() }).optional(),
+});
+
+const smsStatusSchema = z.object({ sms_status: z.enum(SMS_STATUSES) });
+const clockSchema = z.object({ advance_ms: z.number().int().min(0) });
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    throw new ControlError(422, 'invalid_request', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  }
+  return result.data;
+}
+
+type Handler = (req: Request) => unknown;
+
+export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '100kb', strict: false }));
+
+  const handle =
+    (fn: Handler, status = 200) =>
+    (req: Request, res: Response): void => {
+      try {
+        const body = fn(req);
+        res.status(status).json(body);
+      } catch (err) {
+        if (err instanceof ControlError) {
+          res.status(err.status).json({ error: err.code, description: err.message });
+        } else if (err instanceof PingError) {
+          const first = err.details[0]!;
+          res.status(err.status === 403 ? 409 : err.status).json({ error: first.error, description: first.description });
+        } else {
+          throw err;
+        }
+      }
+    };
+
+  const linkOr404 = (req: Request): PaymentLink => {
+    const link = ctx.store.findLink(String(req.params.id).toLowerCase());
+    if (!link) throw new ControlError(404, 'not_found', `No payment link ${String(req.params.id)}`);
+    expireDueLinks(ctx, ctx.store.tenant(link.tenantId));
+    return link;
+  };
+  const paymentOr404 = (req: Request): Payment => {
+    const payment = ctx.store.findPayment(String(req.params.id).toLowerCase());
+    if (!payment) throw new ControlError(404, 'not_found', `No payment ${String(req.params.id)}`);
+    return payment;
+  };
+  const methodOf = (link: PaymentLink, provider?: string, method?: string) => {
+    const chosen = provider && method ? { provider, method } : link.providerMethods[0];
+    if (!chosen) throw new ControlError(409, 'no_provider_method', 'The payment link offers no provider method');
+    return { provider: chosen.provider, method: chosen.method };
+  };
+  const linkView = (link: PaymentLink) => ({ ...paymentLinkWire(link), expires_at: link.expiresAt ? new Date(link.expiresAt).toISOString() : null });
+
+  router.get(
+    '/',
+    handle(() => ({
+      description: 'Ping Payments sandbox control API',
+      endpoints: [
+        'GET  /_sandbox/payment-links/:id',
+        'POST /_sandbox/payment-links/:id/pay        {"provider"?, "method"?, "customer"?: {first_name,last_name,email,phone}}',
+        'POST /_sandbox/payment-links/:id/fail       {"status"?: "DECLINED"|"ABORTED"|"CRASHED"|"EXPIRED"}',
+        'POST /_sandbox/payment-links/:id/expire',
+        'POST /_sandbox/payment-links/:id/cancel',
+        'POST /_sandbox/payment-links/:id/sms-status {"sms_status": "DELIVERD"|"FAILED"|...}',
+        'POST /_sandbox/payment-links/:id/resend-callback',
+        'GET  /_sandbox/payments/:id',
+        'POST /_sandbox/payments/:id/status          {"status": "COMPLETED"|..., "funds"?: {"received": int}}',
+        'POST /_sandbox/payments/:id/resend-callback',
+        'GET  /_sandbox/counters',
+        'GET  /_sandbox/outbox?payment_link_id=&channel=',
+        'GET  /_sandbox/callbacks?resource_id=&kind=',
+        'GET|PUT|PATCH /_sandbox/faults',
+        'GET  /_sandbox/clock, POST /_sandbox/clock {"advance_ms": int}',
+        'POST /_sandbox/reset',
+      ],
+    })),
+  );
+
+  router.get('/payment-links/:id', handle((req) => linkView(linkOr404(req))));
+
+  router.post(
+    '/payment-links/:id/pay',
+    handle((req) => {
+      const link = linkOr404(req);
+      const input = parse(payLinkSchema, req.body ?? undefined);
+      const payment = payLink(ctx, link, { ...methodOf(link, input.provider, input.method), customer: input.customer });
+      return { payment_link: linkView(link), payment: paymentWire(payment) };
+    }),
+  );
+
+  router.post(
+    '/payment-links/:id/fail',
+    handle((req) => {
+      const link = linkOr404(req);
+      const input = parse(failLinkSchema, req.body ?? undefined);
+      const payment = failLinkAttempt(ctx, link, methodOf(link, input.provider, input.method), input.status);
+      return { payment_link: linkView(link), payment: paymentWire(payment) };
+    }),
+  );
+
+  const moveLink = (status: 'EXPIRED' | 'CANCELLED') =>
+    handle((req) => {
+      const link = linkOr404(req);
+      if (link.status !== 'CREATED') throw new ControlError(409, 'invalid_state', `The payment link is ${link.status}`);
+      setLinkStatus(ctx, link, status);
+      return linkView(link);
+    });
+  router.post('/payment-links/:id/expire', moveLink('EXPIRED'));
+  router.post('/payment-links/:id/cancel', moveLink('CANCELLED'));
+
+  router.post(
+    '/payment-links/:id/sms-status',
+    handle((req) => {
+      const link = linkOr404(req);
+      link.smsStatus = parse(smsStatusSchema, req.body).sms_status;
+      return linkView(link);
+    }),
+  );
+
+  router.post(
+    '/payment-links/:id/resend-callback',
+    handle((req) => {
+      const link = linkOr404(req);
+      if (!link.callbackUrl) throw new ControlError(409, 'no_callback_url', 'The payment link has no payment_link_status_callback_url');
+      sendLinkCallback(ctx, link);
+      return { sent: true };
+    }),
+  );
+
+  router.get('/payments/:id', handle((req) => paymentWire(paymentOr404(req))));
+
+  router.post(
+    '/payments/:id/status',
+    handle((req) => {
+      const payment = paymentOr404(req);
+      const input = parse(paymentStatusSchema, req.body);
+      const before = [...payment.statusHistory].reverse().find((h) => h.funds)?.funds?.received_total ?? 0;
+      const funds = input.funds ? { received: input.funds.received, received_total: before + input.funds.received } : null;
+      const changed = setPaymentStatus(ctx, payment, input.status, { funds, providerData: { sandbox: 'set through the control API' } });
+      return { changed, payment: paymentWire(payment) };
+    }),
+  );
+
+  router.post(
+    '/payments/:id/resend-callback',
+    handle((req) => {
+      const payment = paymentOr404(req);
+      if (!payment.statusCallbackUrl) throw new ControlError(409, 'no_callback_url', 'The payment has no status_callback_url');
+      sendPaymentCallback(ctx, payment);
+      return { sent: true };
+    }),
+  );
+
+  router.get('/counters', handle(() => ctx.counters.snapshot()));
+
+  router.get(
+    '/outbox',
+    handle((req) =>
+      ctx.outbox.list({
+        payment_link_id: typeof req.query.payment_link_id === 'string' ? req.query.payment_link_id : undefined,
+        channel: typeof req.query.channel === 'string' ? req.query.channel : undefined,
+      }),
+    ),
+  );
+
+  router.get(
+    '/callbacks',
+    handle((req) =>
+      ctx.callbacks.log({
+        resource_id: typeof req.query.resource_id === 'string' ? req.query.resource_id : undefined,
+        kind: typeof req.query.kind === 'string' ? req.query.kind : undefined,
+      }),
+    ),
+  );
+
+  router.get('/faults', handle(() => ctx.faults.get()));
+  router.put(
+    '/faults',
+    handle((req) => {
+      ctx.faults.set(parse(faultsSchema, req.body ?? {}));
+      return ctx.faults.get();
+    }),
+  );
+  router.patch(
+    '/faults',
+    handle((req) => {
+      const patch: unknown = req.body ?? {};
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new ControlError(422, 'invalid_request', 'body must be an object');
+      ctx.faults.set(parse(faultsSchema, mergeFaults(ctx.faults.get(), patch as Record<string, unknown>)));
+      return ctx.faults.get();
+    }),
+  );
+
+  const clockView = () => ({ now: ctx.clock.iso(), offset_ms: ctx.clock.offset() });
+  router.get('/clock', handle(clockView));
+  router.post(
+    '/clock',
+    handle((req) => {
+      ctx.clock.advance(parse(clockSchema, req.body).advance_ms);
+      expireAllDueLinks(ctx);
+      return clockView();
+    }),
+  );
+
+  router.post(
+    '/reset',
+    handle(() => {
+      resetAll();
+      return { reset: true };
+    }),
+  );
+
+  router.use((req, res) => {
+    res.status(404).json({ error: 'route_not_found', description: `No route for ${req.method} ${req.originalUrl}` });
+  });
+  return router;
+}

@@ -1,0 +1,95 @@
+import type { Address, Merchant, Payment, PaymentLink, PaymentOrder } from './entities';
+
+/**
+ * Records → Ping's JSON. Fields the SDK does not model on the read side are included only where
+ * harmless (clients ignore unknown fields); fields whose presence at Ping is unknown are left out,
+ * so a client cannot come to depend on something the real API may not send.
+ */
+
+export function paymentOrderWire(order: PaymentOrder) {
+  return {
+    id: order.id,
+    status: order.status,
+    created_at: order.createdAt,
+    currency: order.currency,
+    split_tree_id: order.splitTreeId,
+    split_parameters: order.splitParameters,
+  };
+}
+
+export function paymentOrderExtendedWire(order: PaymentOrder, payments: Payment[]) {
+  return { ...paymentOrderWire(order), payments: payments.map(paymentWire) };
+}
+
+/**
+ * Whether GET echoes `provider_method_parameters`/`provider_method_response` is unknown (contract
+ * §2.4), so neither is returned: a client must keep the checkout URL from the initiate response.
+ */
+export function paymentWire(p: Payment) {
+  const last = p.refunds.at(-1);
+  return {
+    id: p.id,
+    payment_order_id: p.orderId,
+    status: p.status,
+    status_history: p.statusHistory,
+    currency: p.currency,
+    total_amount: p.totalAmount,
+    order_items: p.orderItems,
+    provider: p.provider,
+    method: p.method,
+    metadata: p.metadata,
+    payer: p.payer,
+    refund: last ? { amount: last.amount, refunded_at: last.refunded_at } : null,
+    refunds: p.refunds.length ? p.refunds.map((r) => ({ amount: r.amount, refunded_at: r.refunded_at })) : null,
+  };
+}
+
+/** Both spellings: the SDK reads `street_addres`, a hand-written client may expect `street_address`. */
+function addressWire(a: Address | null) {
+  return a ? { city: a.city, street_addres: a.street_address, street_address: a.street_address, zip: a.zip } : null;
+}
+
+export function paymentLinkWire(l: PaymentLink) {
+  return {
+    payment_link_id: l.id,
+    tenant_id: l.tenantId,
+    payment_order_id: l.orderId,
+    payment_id: l.paymentId,
+    status: l.status,
+    sms_status: l.smsStatus,
+    distributed_by_email: l.distributedByEmail,
+    invoice_created: l.invoice !== null,
+    currency: l.currency,
+    total_amount: l.totalAmount,
+    items: l.items,
+    customer: l.customer,
+    supplier: l.supplier,
+    delivery_address: addressWire(l.deliveryAddress),
+    invoice_address: addressWire(l.invoiceAddress),
+    due_date: l.dueDate,
+    locale: l.locale,
+    logo_image_link: l.logoImageLink,
+    checkout_url: l.checkoutUrl,
+    checkout_success_url: l.checkoutSuccessUrl,
+    checkout_cancel_url: l.checkoutCancelUrl,
+    payment_link_status_callback_url: l.callbackUrl,
+    payment_provider_methods: l.providerMethods,
+    metadata: l.metadata,
+    created_at: l.createdAt,
+  };
+}
+
+export function merchantWire(m: Merchant) {
+  return {
+    id: m.id,
+    name: m.name,
+    email: m.email,
+    phone_number: m.phoneNumber,
+    status: m.status,
+    organization: m.organization
+      ? { ...m.organization, kyc_information: { kyc_renewal_ongoing: false, latest_kyc_gathered_at: null, status: 'APPROVED' } }
+      : null,
+    person: m.person,
+    payment_provider_methods: [],
+  };
+}
