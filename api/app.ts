@@ -1,28 +1,40 @@
 import express, { type Express } from 'express';
-import type { Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Logger } from '../common/logger';
+import type { PollTiming } from '../workflows/paymentTypes';
 import { requireApiKey } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
 import { requestLogging } from './requestLogging';
+import { paymentLinkRoutes } from './routes/paymentLinks';
+import { paymentRoutes } from './routes/payments';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   logger: Logger;
   apiKeys: readonly string[];
-  temporal: { connection: Connection; namespace: string };
+  /** A Temporal client; its connection also answers /readyz. */
+  client: Client;
+  taskQueue: string;
+  webhookSecret: string;
+  timing: PollTiming;
 }
 
 /** The HTTP API, built from its dependencies so tests can hand in real servers on free ports. */
 export function createApp(deps: AppDeps): Express {
+  const { client } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLogging(deps.logger));
-  app.use(healthRoutes(deps.temporal));
+  app.use(healthRoutes({ connection: client.connection, namespace: client.options.namespace }));
+  // Ping's callbacks carry a per-payment token instead of our API key.
+  app.use(webhookRoutes({ client, webhookSecret: deps.webhookSecret }));
 
   const v1 = express.Router();
   v1.use(requireApiKey(deps.apiKeys));
   v1.use(express.json({ limit: '100kb' }));
-  // Payment routes are mounted here by the flows' issues.
+  v1.use(paymentLinkRoutes({ client, taskQueue: deps.taskQueue, timing: deps.timing }));
+  v1.use(paymentRoutes({ client }));
   app.use('/v1', v1);
 
   app.use(notFound);

@@ -5,7 +5,7 @@ import type { Logger } from '../common/logger';
 export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'idempotency_error' | 'api_error';
 
 export interface ApiErrorBody {
-  error: { type: ApiErrorType; code: string; message: string; param?: string; request_id?: string };
+  error: { type: ApiErrorType; code: string; message: string; param?: string; request_id?: string; [extra: string]: unknown };
 }
 
 export class ApiError extends Error {
@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly param?: string,
+    /** More machine-readable context, e.g. the payment a refused create made. */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -53,6 +55,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         code: apiError.code,
         message: apiError.message,
         ...(apiError.param ? { param: apiError.param } : {}),
+        ...apiError.extra,
         request_id: String(req.id ?? ''),
       },
     };

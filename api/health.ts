@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 
 export interface HealthDeps {
-  connection: Connection;
+  connection: ConnectionLike;
   namespace: string;
   /** How long /readyz waits for Temporal before it says not ready. */
   readinessTimeoutMs?: number;

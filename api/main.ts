@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createApp } from './app';
@@ -11,12 +11,20 @@ async function main(): Promise<void> {
     process.stderr.write('Invalid configuration: API_KEYS must list at least one API key (comma-separated, 16+ characters each)\n');
     process.exit(1);
   }
+  const { webhookSecret } = config.api;
+  if (!webhookSecret) {
+    process.stderr.write('Invalid configuration: WEBHOOK_SECRET is required (16+ characters; it signs the callback URLs given to Ping)\n');
+    process.exit(1);
+  }
   // Lazy: the API comes up (and /readyz says 503) even while Temporal is still starting.
   const connection = Connection.lazy({ address: config.temporal.address });
   const app = createApp({
     logger,
     apiKeys: config.api.keys,
-    temporal: { connection, namespace: config.temporal.namespace },
+    client: new Client({ connection, namespace: config.temporal.namespace }),
+    taskQueue: config.temporal.taskQueue,
+    webhookSecret,
+    timing: config.payments,
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {

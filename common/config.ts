@@ -59,6 +59,13 @@ const envSchema = z.object({
   PING_API_SECRET: optionalString,
 
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// URL' }).optional()),
+  MAIL_FROM: z.string().trim().min(3).default('Ping orchestrator <receipts@localhost>'),
+  INBOX_SMTP_PORT: port.default(1025),
+  INBOX_HTTP_PORT: port.default(8025),
+
+  NOTIFICATION_SIGNING_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  PAYMENT_POLL_INITIAL_MS: z.coerce.number().int().min(100).default(30_000),
+  PAYMENT_POLL_MAX_MS: z.coerce.number().int().min(100).default(600_000),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -93,7 +100,22 @@ export interface Config {
     tenantId: string;
     apiSecret?: string;
   };
-  smtpUrl?: string;
+  mail: {
+    /** Where receipts are sent; by default the local inbox that `npm start` runs. */
+    smtpUrl: string;
+    from: string;
+    /** The local SMTP inbox (dev and tests): its SMTP port and the HTTP port its messages are read on. */
+    inbox: { smtpPort: number; httpPort: number };
+  };
+  notifications: {
+    /** HMAC key of the signature on merchant notifications (`Ping-Orchestrator-Signature`). */
+    signingSecret?: string;
+  };
+  payments: {
+    /** When no callback arrives, Ping is polled after this long, doubling up to the maximum. */
+    pollInitialMs: number;
+    pollMaxMs: number;
+  };
 }
 
 function isLocal(url: string): boolean {
@@ -102,7 +124,7 @@ function isLocal(url: string): boolean {
 }
 
 /** Their values are never echoed back in an error message: it may end up in a CI log. */
-const SECRET_VARIABLES = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'PING_API_SECRET']);
+const SECRET_VARIABLES = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'PING_API_SECRET', 'NOTIFICATION_SIGNING_SECRET']);
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const name = String(issue.path[0] ?? 'environment');
@@ -164,7 +186,13 @@ export function loadConfig(env: Env = process.env): Config {
       tenantId: e.PING_TENANT_ID ?? SANDBOX_TENANT_ID,
       apiSecret: e.PING_API_SECRET,
     },
-    smtpUrl: e.SMTP_URL,
+    mail: {
+      smtpUrl: e.SMTP_URL ?? `smtp://localhost:${e.INBOX_SMTP_PORT}`,
+      from: e.MAIL_FROM,
+      inbox: { smtpPort: e.INBOX_SMTP_PORT, httpPort: e.INBOX_HTTP_PORT },
+    },
+    notifications: { signingSecret: e.NOTIFICATION_SIGNING_SECRET },
+    payments: { pollInitialMs: e.PAYMENT_POLL_INITIAL_MS, pollMaxMs: e.PAYMENT_POLL_MAX_MS },
   };
 }
 
@@ -174,6 +202,12 @@ export function usesLocalSandbox(config: Config): boolean {
     const url = new URL(u);
     return isLocal(u) && Number(url.port || 80) === config.sandbox.port;
   });
+}
+
+/** True when receipts go to the local SMTP inbox, so `npm start` should run it. */
+export function usesLocalInbox(config: Config): boolean {
+  const url = new URL(config.mail.smtpUrl);
+  return isLocal(config.mail.smtpUrl) && Number(url.port || 25) === config.mail.inbox.smtpPort;
 }
 
 /** For process entry points: a bad environment is a one-line message and exit code 1, never a stack trace. */

@@ -16,6 +16,7 @@ const TARGETS = {
   api: 'api/main.ts',
   worker: 'worker/main.ts',
   sandbox: 'sandbox/main.ts',
+  inbox: 'devservices/main.ts',
   'temporal-install': 'scripts/installTemporalCli.ts',
 };
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfigOrExit, usesLocalSandbox, type Config } from '../common/config';
+import { loadConfigOrExit, usesLocalInbox, usesLocalSandbox, type Config } from '../common/config';
 import { spawnService, type Service } from './childProcess';
 import { loadOrCreateDevSecrets } from './devSecrets';
 import { startDevServer, type DevServer } from './devServer';
@@ -80,10 +80,12 @@ class Stack {
       TEMPORAL_ADDRESS: temporalAddress,
       API_KEYS: apiKeyFromEnv ? process.env.API_KEYS : secrets.apiKey,
       WEBHOOK_SECRET: config.api.webhookSecret ?? secrets.webhookSecret,
+      NOTIFICATION_SIGNING_SECRET: config.notifications.signingSecret ?? secrets.notificationSigningSecret,
       DATA_DIR: config.dataDir,
     };
     const withSandbox = usesLocalSandbox(config);
-    const names = withSandbox ? ['sandbox', 'worker', 'api'] : ['worker', 'api'];
+    const withInbox = usesLocalInbox(config);
+    const names = [...(withSandbox ? ['sandbox'] : []), ...(withInbox ? ['inbox'] : []), 'worker', 'api'];
     say(`Starting ${names.join(', ')}...`);
     const startupFailed = new AbortController();
     for (const name of names) {
@@ -99,8 +101,10 @@ class Stack {
 
     const apiUrl = `http://${displayHost(config.api.host)}:${config.api.port}`;
     const sandboxUrl = `http://localhost:${config.sandbox.port}`;
+    const inboxUrl = `http://127.0.0.1:${config.mail.inbox.httpPort}`;
     await Promise.all([
       withSandbox ? waitForHttpOk(`${sandboxUrl}/_sandbox/`, 60_000, startupFailed.signal) : undefined,
+      withInbox ? waitForHttpOk(`${inboxUrl}/healthz`, 60_000, startupFailed.signal) : undefined,
       waitForHttpOk(`${apiUrl}/readyz`, 60_000, startupFailed.signal),
       waitForWorker(temporalAddress, config.temporal.namespace, config.temporal.taskQueue, 120_000, startupFailed.signal),
     ]);
@@ -113,6 +117,7 @@ class Stack {
     say(`  Temporal gRPC  ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
     if (this.devServer?.uiUrl) say(`  Temporal UI    ${this.devServer.uiUrl}`);
     say(withSandbox ? `  Ping sandbox   ${config.sandbox.publicUrl} (control API: ${config.sandbox.publicUrl}/_sandbox/)` : `  Ping API       ${config.ping.paymentsApiUrl}`);
+    say(withInbox ? `  Mail inbox     ${inboxUrl} (receipts sent to ${config.mail.smtpUrl})` : `  SMTP           ${config.mail.smtpUrl}`);
     say(`  Data folder    ${config.dataDir}`);
     say('');
     say('Try:');

@@ -1,11 +1,24 @@
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
+import { createActivities } from './activities';
 import { connectWorker, createWorker } from './createWorker';
 import { installRuntime, sdkLogLevel } from './runtime';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', ...config.log });
+  const webhookSecret = config.api.webhookSecret;
+  const notificationSigningSecret = config.notifications.signingSecret;
+  if (!webhookSecret || !notificationSigningSecret) {
+    process.stderr.write(
+      `Invalid configuration: ${!webhookSecret ? 'WEBHOOK_SECRET' : 'NOTIFICATION_SIGNING_SECRET'} is required (16+ characters; npm start generates both)\n`,
+    );
+    process.exit(1);
+  }
+  const { activities, close } = createActivities(
+    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail },
+    logger,
+  );
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make worker.run() drain and resolve.
   installRuntime(logger, sdkLogLevel(config.log.level));
   const { address, namespace, taskQueue } = config.temporal;
@@ -17,12 +30,14 @@ async function main(): Promise<void> {
       connection,
       namespace,
       taskQueue,
+      activities,
       shutdownGraceMs: config.worker.shutdownGraceMs,
     });
     logger.info({ address, namespace, taskQueue }, 'worker starting to poll');
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await close();
     await connection.close();
   }
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createLogger, type Logger } from '../../common/logger';
 import { harnessEnv } from '../harnessEnv';
@@ -10,8 +10,14 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+export const TEST_API_KEY = 'test-key-0123456789abcdef';
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
 export interface ApiOptions {
   apiKeys?: string[];
+  taskQueue?: string;
+  webhookSecret?: string;
+  timing?: { pollInitialMs: number; pollMaxMs: number };
   logger?: Logger;
   /** Defaults to the harness's dev server; a test of readiness can point it elsewhere. */
   temporalAddress?: string;
@@ -22,9 +28,12 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
   const { temporalAddress, namespace } = harnessEnv();
   const connection = Connection.lazy({ address: options.temporalAddress ?? temporalAddress });
   const app = createApp({
-    logger: options.logger ?? createLogger({ name: 'test-api', level: 'warn', format: 'json' }),
-    apiKeys: options.apiKeys ?? ['test-key-0123456789abcdef'],
-    temporal: { connection, namespace },
+    logger: options.logger ?? createLogger({ name: 'test-api', level: 'error', format: 'json' }),
+    apiKeys: options.apiKeys ?? [TEST_API_KEY],
+    client: new Client({ connection, namespace }),
+    taskQueue: options.taskQueue ?? 'payments-test',
+    webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
+    timing: options.timing ?? { pollInitialMs: 30_000, pollMaxMs: 600_000 },
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -44,6 +44,8 @@ describe('npm start', () => {
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
       SANDBOX_PORT: String(await freePort()),
+      INBOX_SMTP_PORT: String(await freePort()),
+      INBOX_HTTP_PORT: String(await freePort()),
     });
   });
 
@@ -80,6 +82,9 @@ describe('npm start', () => {
     expect(sandboxUrl).toBe(`http://localhost:${env.SANDBOX_PORT}`);
     const pong = await fetch(`${sandboxUrl}/payments/api/v1/ping`, { headers: { tenant_id: '00000000-0000-4000-8000-000000000001' } });
     expect(await pong.text()).toBe('pong');
+    const inboxUrl = out.match(/Mail inbox\s+(http:\/\/\S+)/)![1]!;
+    expect(inboxUrl).toBe(`http://127.0.0.1:${env.INBOX_HTTP_PORT}`);
+    expect(await (await fetch(`${inboxUrl}/messages`)).json()).toEqual([]);
 
     const health = await fetch(`${apiUrl}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -105,7 +110,7 @@ describe('npm start', () => {
     const firstStop = await ctrlC(first);
     expect(firstStop.ended).toBe('SIGINT');
     expect(first.output()).toMatch(/Stopped\./);
-    expect(firstStop.pids.length).toBeGreaterThanOrEqual(4); // at least dev server, sandbox, worker, API
+    expect(firstStop.pids.length).toBeGreaterThanOrEqual(5); // at least dev server, sandbox, inbox, worker, API
     expect(firstStop.pids.filter(isAlive)).toEqual([]);
 
     const second = start();

@@ -59,7 +59,7 @@ describe('workflow lint rules', () => {
     expect(ids).toEqual([]);
   });
 
-  it('rejects randomness, the clock, process, setInterval, fetch and module-level let', async () => {
+  it('rejects randomness, process, setInterval, fetch and module-level let', async () => {
     const ids = await ruleIds(
       [
         'let counter = 0;',
@@ -79,7 +79,8 @@ describe('workflow lint rules', () => {
         'no-restricted-globals@5',
       ]),
     );
-    expect(ids.filter((id) => id === 'no-restricted-properties@5')).toHaveLength(2);
+    // Math.random only: Date inside a workflow is Temporal's deterministic workflow time.
+    expect(ids.filter((id) => id === 'no-restricted-properties@5')).toHaveLength(1);
   });
 
   it('leaves the same code alone outside workflows/', async () => {

@@ -1,0 +1,147 @@
+import { activityInfo } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { webhookToken } from '../common/webhookToken';
+import { PingApiError, type PingClient } from '../ping';
+import type { Currency, PaymentLinkRequest } from '../workflows/paymentTypes';
+
+export interface PingActivityDeps {
+  ping: PingClient;
+  /** How Ping reaches our API, for the callback URLs. */
+  publicBaseUrl: string;
+  /** Secret behind the per-payment callback tokens; it never enters workflow history. */
+  webhookSecret: string;
+}
+
+/** Failure types the workflows branch on. */
+export const PING_REJECTED = 'PingRejected';
+export const PING_UNAVAILABLE = 'PingUnavailable';
+
+/**
+ * Ping's 4xx are final (Ping will say the same again): non-retryable, with Ping's code in the details
+ * so the workflow can report it. Everything else is transient and left to the retry policy.
+ */
+function toActivityFailure(err: unknown): never {
+  if (!(err instanceof PingApiError)) throw err;
+  const details = { status: err.status ?? null, code: err.code, property: err.property ?? null };
+  if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, PING_REJECTED, details);
+  throw ApplicationFailure.create({
+    message: err.message,
+    type: PING_UNAVAILABLE,
+    details: [details],
+    // Ping said when to come back (429/503 Retry-After): honour it rather than our backoff.
+    ...(err.retryAfterMs ? { nextRetryDelay: err.retryAfterMs } : {}),
+  });
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    return toActivityFailure(err);
+  }
+}
+
+/** True on a retry: an earlier attempt may have succeeded at Ping before its answer was lost. */
+function isRetry(): boolean {
+  try {
+    return activityInfo().attempt > 1;
+  } catch {
+    return false; // called outside an activity (a unit test)
+  }
+}
+
+/**
+ * Ping's `due_date` format is unspecified (contract §9); the emulator and the likely reading expire a
+ * link at the end of that day in Stockholm. We send the Stockholm date of `due_at`, so Ping never
+ * expires a link before our own timer cancels it at the exact instant.
+ */
+export function pingDueDate(dueAt: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(dueAt));
+}
+
+export function linkTotal(request: Pick<PaymentLinkRequest, 'items'>): number {
+  return request.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
+}
+
+export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: PingActivityDeps) {
+  const callbackUrl = (kind: 'payment-links' | 'payments', paymentId: string) =>
+    `${publicBaseUrl}/webhooks/ping/${kind}/${encodeURIComponent(paymentId)}?token=${webhookToken(webhookSecret, paymentId)}`;
+
+  return {
+    /**
+     * A retry after a lost answer may leave an empty order behind at Ping. Orders cannot be looked up
+     * by a reference of ours, and an order with no link or payment charges nobody, so that is safe.
+     */
+    async createPaymentOrder(input: { currency: Currency }): Promise<{ id: string }> {
+      return call(() => ping.createPaymentOrder({ currency: input.currency }));
+    },
+
+    /** Looks for the link an earlier attempt made for this order before making one, so a payment never has two. */
+    async createPaymentLink(input: { paymentId: string; orderId: string; request: PaymentLinkRequest }): Promise<{ id: string; checkoutUrl: string }> {
+      const { paymentId, orderId, request } = input;
+      if (isRetry()) {
+        const links = await call(() => ping.listPaymentLinks());
+        const earlier = links.find((l) => l.payment_order_id === orderId && l.status !== 'CANCELLED' && l.checkout_url);
+        if (earlier) return { id: earlier.payment_link_id, checkoutUrl: earlier.checkout_url! };
+      }
+      const created = await call(() =>
+        ping.createPaymentLink({
+          payment_order_id: orderId,
+          currency: request.currency,
+          total_amount: linkTotal(request),
+          locale: request.locale,
+          items: request.items.map((i) => ({ ...i, unit: i.unit ?? 'st' })),
+          customer: request.customer,
+          supplier: request.supplier,
+          payment_provider_methods: request.payment_methods,
+          ...(request.due_at ? { due_date: pingDueDate(request.due_at) } : {}),
+          ...(request.success_url ? { checkout_success_url: request.success_url } : {}),
+          ...(request.cancel_url ? { checkout_cancel_url: request.cancel_url } : {}),
+          payment_link_status_callback_url: callbackUrl('payment-links', paymentId),
+          metadata: { ...request.metadata, orchestrator_payment_id: paymentId },
+        }),
+      );
+      if (!created.checkout_url) throw ApplicationFailure.nonRetryable('Ping created the link but returned no checkout_url', PING_REJECTED, { code: 'no_checkout_url' });
+      return { id: created.id, checkoutUrl: created.checkout_url };
+    },
+
+    async distributePaymentLink(input: { linkId: string; sms: boolean; email: boolean; phone?: string; emailAddress?: string }): Promise<void> {
+      const methods = [...(input.sms ? ['sms' as const] : []), ...(input.email ? ['email' as const] : [])];
+      await call(() =>
+        ping.distributePaymentLink(input.linkId, {
+          methods,
+          ...(input.sms && input.phone ? { customer_phone: input.phone } : {}),
+          ...(input.email && input.emailAddress ? { customer_email: input.emailAddress } : {}),
+        }),
+      );
+    },
+
+    /** Ping answers 403 to a second invoice; on a retry that means our first attempt made it. */
+    async createInvoice(input: { linkId: string; referenceType: 'OCR' | 'KID' }): Promise<{ url: string; reference_type: string; reference: string }> {
+      try {
+        await ping.createPaymentLinkInvoice(input.linkId, { reference_type: input.referenceType });
+      } catch (err) {
+        if (!(err instanceof PingApiError && err.status === 403 && isRetry())) toActivityFailure(err);
+      }
+      const invoice = await call(() => ping.getPaymentLinkInvoice(input.linkId));
+      return { url: invoice.url, reference_type: invoice.reference_type, reference: invoice.reference };
+    },
+
+    /** Only what the workflow decides on, to keep its history small. */
+    async getPaymentLink(input: { linkId: string }): Promise<{ status: string; paymentId: string | null }> {
+      const link = await call(() => ping.getPaymentLink(input.linkId));
+      return { status: link.status, paymentId: link.payment_id ?? null };
+    },
+
+    async cancelPaymentLink(input: { linkId: string }): Promise<void> {
+      await call(() => ping.cancelPaymentLink(input.linkId));
+    },
+
+    async getReceipt(input: { linkId: string }): Promise<{ url: string }> {
+      const receipt = await call(() => ping.getPaymentLinkReceipt(input.linkId));
+      return { url: receipt.url! };
+    },
+  };
+}
+
+export type PingActivities = ReturnType<typeof createPingActivities>;

@@ -1,0 +1,38 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { ApiError } from './errors';
+
+const KEY = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * The payment's id, and its workflow id, come from the caller's Idempotency-Key: a retried request
+ * lands on the same workflow. Without a key each request is a new payment, as with Stripe.
+ */
+export function paymentIdFor(prefix: 'payment-link' | 'pis-payment', req: Request): string {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return `${prefix}-${randomUUID()}`;
+  if (!KEY.test(key)) {
+    throw new ApiError(400, 'invalid_request_error', 'idempotency_key_invalid', 'Idempotency-Key must be 1-100 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"');
+  }
+  return `${prefix}-${key}`;
+}
+
+/** Key order does not matter, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function fingerprintOf(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url');
+}
+
+export const idempotencyMismatch = () =>
+  new ApiError(409, 'idempotency_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body; use a new key for a new payment');

@@ -1,0 +1,46 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { paymentQuery } from '../workflows/messages';
+import type { PaymentResource } from '../workflows/paymentTypes';
+import { ApiError } from './errors';
+
+const PAYMENT_ID = /^(payment-link|pis-payment)-[A-Za-z0-9._:-]{1,100}$/;
+
+export const paymentNotFound = (id: string) =>
+  new ApiError(404, 'invalid_request_error', 'resource_missing', `No such payment: ${id}`, 'id');
+
+/** A handle on an existing payment's workflow; ids that cannot be ours are 404 without asking Temporal. */
+export function paymentHandle(client: Client, id: string): WorkflowHandle {
+  if (!PAYMENT_ID.test(id)) throw paymentNotFound(id);
+  return client.workflow.getHandle(id);
+}
+
+export async function readPayment(client: Client, id: string): Promise<PaymentResource> {
+  try {
+    return await paymentHandle(client, id).query(paymentQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw paymentNotFound(id);
+    throw err;
+  }
+}
+
+/** The failure type an update's validator or handler threw, if it threw an ApplicationFailure. */
+export function updateFailureType(err: unknown): string | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  return err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
+}
+
+/** A payment Ping refused answers with Ping's reason (422), or 502 if Ping could not be reached. */
+export function refusedError(payment: PaymentResource): ApiError | undefined {
+  if (payment.status !== 'failed' || !payment.failure) return undefined;
+  const { failure } = payment;
+  const unavailable = failure.code === 'ping_unavailable';
+  return new ApiError(
+    unavailable ? 502 : 422,
+    unavailable ? 'api_error' : 'invalid_request_error',
+    failure.code,
+    `Ping Payments refused the payment: ${failure.message}`,
+    failure.param,
+    { payment_id: payment.id, ...(failure.ping_status ? { ping_status: failure.ping_status } : {}) },
+  );
+}

@@ -1,0 +1,31 @@
+import { createMailActivities } from '../activities/mail';
+import { createNotificationActivities } from '../activities/notifications';
+import { createPingActivities } from '../activities/ping';
+import type { Logger } from '../common/logger';
+import { createPingClient } from '../ping';
+
+export interface ActivityConfig {
+  ping: { paymentsApiUrl: string; paymentLinksApiUrl: string; tenantId: string; apiSecret?: string };
+  publicBaseUrl: string;
+  webhookSecret: string;
+  notificationSigningSecret: string;
+  mail: { smtpUrl: string; from: string };
+}
+
+/** Every activity the payment workflows call, built from config; `close()` releases their connections. */
+export function createActivities(config: ActivityConfig, logger: Logger) {
+  const ping = createPingClient(config.ping);
+  const mail = createMailActivities({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
+  const activities = {
+    ...createPingActivities({ ping, publicBaseUrl: config.publicBaseUrl, webhookSecret: config.webhookSecret }),
+    ...createNotificationActivities({ signingSecret: config.notificationSigningSecret }),
+    sendReceiptEmail: mail.sendReceiptEmail,
+  };
+  return {
+    activities,
+    async close() {
+      await ping.close();
+      mail.close?.();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PaymentResource } from './paymentTypes';
+
+/**
+ * The messages of the payment workflows, defined once: the API sends them, the workflows handle them.
+ */
+
+export interface CreatedResult {
+  payment: PaymentResource;
+  /** False when this call joined a payment an earlier call with the same Idempotency-Key created. */
+  first: boolean;
+}
+
+/**
+ * Sent with update-with-start by `POST /v1/payment-links`: resolves once the payment exists at Ping
+ * (or Ping refused it), so the API can answer with the checkout URL at once. Its validator rejects a
+ * fingerprint that differs from the one the payment was created with.
+ */
+export const createdUpdate = defineUpdate<CreatedResult, [{ fingerprint: string }]>('created');
+
+/** `POST /v1/payments/:id/cancel`. Rejected by its validator once the payment is final. */
+export const cancelUpdate = defineUpdate<PaymentResource, []>('cancel');
+
+/** A callback from Ping arrived. Only a trigger: the workflow fetches the real status from Ping. */
+export const pingCallbackSignal = defineSignal<[{ status?: string; receivedAt: string }]>('pingCallback');
+
+export const paymentQuery = defineQuery<PaymentResource>('payment');
+/** The create request's fingerprint, for the idempotency check after the workflow has closed. */
+export const fingerprintQuery = defineQuery<string>('fingerprint');
+
+/** Failure types the API maps to HTTP answers. */
+export const IDEMPOTENCY_KEY_REUSED = 'IdempotencyKeyReused';
+export const PAYMENT_FINAL = 'PaymentFinal';
