@@ -120,8 +120,14 @@ class Stack {
     say(withInbox ? `  Mail inbox     ${inboxUrl} (receipts sent to ${config.mail.smtpUrl})` : `  SMTP           ${config.mail.smtpUrl}`);
     say(`  Data folder    ${config.dataDir}`);
     say('');
-    say('Try:');
-    say(`  curl -s ${apiUrl}/readyz`);
+    say('Try a payment link:');
+    say(`  curl -s ${apiUrl}/v1/payment-links \\`);
+    say(`    -H "Authorization: Bearer ${apiKeyFromEnv ? '<your API key>' : secrets.apiKey}" -H "Idempotency-Key: first-try-1" -H "Content-Type: application/json" \\`);
+    say(`    -d '{"currency":"SEK","locale":"sv-SE","merchant_reference":"first-try-1",`);
+    say(`         "items":[{"description":"Pizza","merchant_id":"3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a7b","price":7000,"quantity":2,"vat":12}],`);
+    say(`         "customer":{"first_name":"Bertil","last_name":"Jönsson","email":"bertil@example.com"},`);
+    say(`         "supplier":{"name":"Pizzeria AB"},"payment_methods":[{"provider":"payment_iq","method":"card"}]}'`);
+    say('  then open its checkout_url in a browser and pay.');
     say('');
     say('Press Ctrl-C to stop.');
   }
