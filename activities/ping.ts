@@ -2,6 +2,7 @@ import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { webhookToken } from '../common/webhookToken';
 import { PingApiError, type PingClient } from '../ping';
+import { PING_REJECTED, PING_UNAVAILABLE } from '../workflows/failureTypes';
 import type { Currency, PaymentLinkRequest } from '../workflows/paymentTypes';
 
 export interface PingActivityDeps {
@@ -11,10 +12,6 @@ export interface PingActivityDeps {
   /** Secret behind the per-payment callback tokens; it never enters workflow history. */
   webhookSecret: string;
 }
-
-/** Failure types the workflows branch on. */
-export const PING_REJECTED = 'PingRejected';
-export const PING_UNAVAILABLE = 'PingUnavailable';
 
 /**
  * Ping's 4xx are final (Ping will say the same again): non-retryable, with Ping's code in the details

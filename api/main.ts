@@ -2,6 +2,7 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
+import { closeHttpServer, listen, onShutdown, runMain } from '../common/processLifecycle';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
@@ -27,34 +28,12 @@ async function main(): Promise<void> {
     timing: config.payments,
   });
   const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.api.port, config.api.host, resolve);
-  });
+  await listen(server, config.api.port, config.api.host);
   logger.info({ url: `http://${config.api.host}:${config.api.port}`, temporal: config.temporal.address }, 'api listening');
-
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'api shutting down');
-    // Finish in-flight requests, refuse new ones; idle keep-alive sockets must not hold us open.
-    server.close(() => {
-      void connection.close().finally(() => {
-        logger.info('api stopped');
-        process.exit(0);
-      });
-    });
-    server.closeIdleConnections();
-    setTimeout(() => {
-      server.closeAllConnections();
-    }, 10_000).unref();
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  onShutdown('api', logger, async () => {
+    await closeHttpServer(server);
+    await connection.close();
+  });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`api failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain('api', main);

@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
+import { onShutdown, runMain } from '../common/processLifecycle';
 import { startSmtpInbox } from './smtpInbox';
 
 /** `npm run inbox`: the local mail catcher on INBOX_SMTP_PORT (SMTP) and INBOX_HTTP_PORT (reading). */
@@ -15,23 +16,8 @@ async function main(): Promise<void> {
   });
   logger.info({ smtpUrl: inbox.smtpUrl, inboxUrl: inbox.inboxUrl }, `inbox receiving on ${inbox.smtpUrl}, messages at ${inbox.inboxUrl}`);
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'inbox shutting down');
-    // Idle pooled SMTP clients are cut off after a second; this is the backstop if anything hangs.
-    setTimeout(() => process.exit(0), 5_000).unref();
-    void inbox.stop().finally(() => {
-      logger.info('inbox stopped');
-      process.exit(0);
-    });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Idle pooled SMTP clients are cut off after a second; the grace period is the backstop.
+  onShutdown('inbox', logger, () => inbox.stop(), 5_000);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`inbox failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runMain('inbox', main);

@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
+import { runMain } from '../common/processLifecycle';
 import { createActivities } from './activities';
 import { connectWorker, createWorker } from './createWorker';
 import { installRuntime, sdkLogLevel } from './runtime';
@@ -42,7 +43,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain('worker', main);

@@ -23,7 +23,8 @@ import {
   paymentQuery,
   pingCallbackSignal,
 } from './messages';
-import { failureFromError, formatAmount, formatInstant } from './paymentFormat';
+import { failureFromError } from './failures';
+import { formatAmount, formatInstant } from './format';
 import { FINAL_STATES, type PaymentEventType, type PaymentFailure, type PaymentLinkInput, type PaymentResource, type PaymentState } from './paymentTypes';
 import { PaymentFlow, PaymentStatus, AmountMinor, Currency, DueAt, MerchantReference, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from './searchAttributes';
 

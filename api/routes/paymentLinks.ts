@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { formatAmount } from '../../workflows/format';
 import type { paymentLink } from '../../workflows/paymentLink';
 import { createdUpdate, fingerprintQuery, IDEMPOTENCY_KEY_REUSED, paymentQuery } from '../../workflows/messages';
 import type { PaymentLinkRequest, PollTiming } from '../../workflows/paymentTypes';
@@ -15,19 +16,17 @@ export interface PaymentLinkRouteDeps {
   timing: PollTiming;
 }
 
-const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
-
 /** What support staff see first in the Web UI: what this payment is. No payer data. */
 function summaryOf(request: PaymentLinkRequest, amount: number): { staticSummary: string; staticDetails: string } {
   const reference = request.merchant_reference ? ` · ${request.merchant_reference}` : '';
   const lines = [
-    `**Payment link** for ${money(amount, request.currency)} from ${request.supplier.name}`,
+    `**Payment link** for ${formatAmount(amount, request.currency)} from ${request.supplier.name}`,
     ...(request.merchant_reference ? [`**Merchant reference:** ${request.merchant_reference}`] : []),
     `**Items:** ${request.items.map((i) => `${i.quantity} × ${i.description}`).join(', ')}`,
     `**Payment methods:** ${request.payment_methods.map((m) => `${m.provider}/${m.method}`).join(', ')}`,
     ...(request.due_at ? [`**Due:** ${request.due_at}`] : []),
   ];
-  return { staticSummary: `Payment link · ${money(amount, request.currency)}${reference}`, staticDetails: lines.join('\n\n') };
+  return { staticSummary: `Payment link · ${formatAmount(amount, request.currency)}${reference}`, staticDetails: lines.join('\n\n') };
 }
 
 export function paymentLinkRoutes({ client, taskQueue, timing }: PaymentLinkRouteDeps): Router {

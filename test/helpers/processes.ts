@@ -20,6 +20,26 @@ export function descendantPids(root: number): number[] {
   return found;
 }
 
+/**
+ * The pids still running after `timeoutMs`, with their command lines. A process that is exiting at
+ * the moment its parent does is not a leak; one still there seconds later is.
+ */
+export async function survivors(pids: number[], timeoutMs = 3000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let alive = pids.filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    alive = pids.filter(isAlive);
+  }
+  return alive.map((pid) => {
+    try {
+      return `${pid} ${execFileSync('ps', ['-o', 'stat=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim()}`;
+    } catch {
+      return `${pid} (gone)`;
+    }
+  }).filter((line) => !line.endsWith('(gone)'));
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../common/config';
 import { freePort } from '../helpers/ports';
-import { descendantPids, isAlive, spawnJob, type Spawned } from '../helpers/processes';
+import { descendantPids, spawnJob, survivors, type Spawned } from '../helpers/processes';
 
 /**
  * `npm start` as a person runs it: the whole stack comes up on free ports, prints its URLs, answers,
@@ -67,7 +67,18 @@ describe('npm start', () => {
     return job;
   }
 
-  it('brings the stack up, prints where it is, keeps state across a restart, and stops cleanly', async () => {
+  /** A failed expectation here is hard to read without what the stack printed, so attach it. */
+  async function withOutput(body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (err) {
+      const output = running.map((job, i) => `--- npm start #${i + 1} ---\n${job.output().slice(-4000)}`).join('\n');
+      if (err instanceof Error) err.message += `\n${output}`;
+      throw err;
+    }
+  }
+
+  it('brings the stack up, prints where it is, keeps state across a restart, and stops cleanly', () => withOutput(async () => {
     const first = start();
     await first.waitFor(/Press Ctrl-C to stop/, 120_000);
     const out = first.output();
@@ -111,7 +122,7 @@ describe('npm start', () => {
     expect(firstStop.ended).toBe('SIGINT');
     expect(first.output()).toMatch(/Stopped\./);
     expect(firstStop.pids.length).toBeGreaterThanOrEqual(5); // at least dev server, sandbox, inbox, worker, API
-    expect(firstStop.pids.filter(isAlive)).toEqual([]);
+    expect(await survivors(firstStop.pids)).toEqual([]);
 
     const second = start();
     await second.waitFor(/Press Ctrl-C to stop/, 120_000);
@@ -127,8 +138,8 @@ describe('npm start', () => {
     const secondStop = await ctrlC(second);
     expect(secondStop.ended).toBe('SIGINT');
     expect(second.output()).toMatch(/Stopped\./);
-    expect(secondStop.pids.filter(isAlive)).toEqual([]);
-  });
+    expect(await survivors(secondStop.pids)).toEqual([]);
+  }));
 
   it.each(['start', 'api', 'worker'])('npm run %s exits 1 with one line naming a bad variable', async (script) => {
     const job = spawnJob('npm', ['run', '--silent', script], { ...env, API_PORT: 'not-a-port' }, PROJECT_ROOT);

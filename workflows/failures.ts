@@ -1,19 +1,11 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { Currency, PaymentFailure } from './paymentTypes';
-
-/** "2026-12-01 12:00 UTC": unambiguous for a support person in any time zone. */
-export function formatInstant(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-export function formatAmount(minor: number, currency: Currency): string {
-  return `${(minor / 100).toFixed(2)} ${currency}`;
-}
+import { PING_REJECTED, PING_UNAVAILABLE } from './failureTypes';
+import type { PaymentFailure } from './paymentTypes';
 
 /** Turns an activity failure into the failure our API reports, keeping Ping's own code when Ping refused. */
 export function failureFromError(err: unknown): PaymentFailure {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === 'PingRejected') {
+  if (cause instanceof ApplicationFailure && cause.type === PING_REJECTED) {
     const details = (cause.details?.[0] ?? {}) as { status?: number | null; code?: string; property?: string | null };
     return {
       code: details.code ?? 'ping_rejected',
@@ -22,7 +14,7 @@ export function failureFromError(err: unknown): PaymentFailure {
       ...(details.property ? { param: details.property } : {}),
     };
   }
-  if (cause instanceof TimeoutFailure || (cause instanceof ApplicationFailure && cause.type === 'PingUnavailable')) {
+  if (cause instanceof TimeoutFailure || (cause instanceof ApplicationFailure && cause.type === PING_UNAVAILABLE)) {
     return { code: 'ping_unavailable', message: 'Ping Payments did not answer in time; nothing was charged' };
   }
   return { code: 'internal_error', message: cause instanceof Error ? cause.message : String(cause) };
