@@ -24,6 +24,10 @@ export const cancelUpdate = defineUpdate<PaymentResource, []>('cancel');
 /** A callback from Ping arrived. Only a trigger: the workflow fetches the real status from Ping. */
 export const pingCallbackSignal = defineSignal<[{ status?: string; receivedAt: string }]>('pingCallback');
 
+/** The payer's browser came back through `/v1/payments/:id/return/...`: also only a trigger. */
+export const payerReturnedSignal = defineSignal<[{ outcome: PayerOutcome }]>('payerReturned');
+export type PayerOutcome = 'success' | 'cancel' | 'error';
+
 export const paymentQuery = defineQuery<PaymentResource>('payment');
 /** The create request's fingerprint, for the idempotency check after the workflow has closed. */
 export const fingerprintQuery = defineQuery<string>('fingerprint');

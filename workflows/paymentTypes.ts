@@ -41,6 +41,23 @@ export interface PaymentLinkRequest {
   notify_url?: string;
 }
 
+/** `POST /v1/pis-payments`: an open-banking payment (Ping provider `open_payments`, method `pis`). */
+export interface PisPaymentRequest {
+  currency: Currency;
+  order_items: Array<{ name: string; amount: number; vat_rate: number; merchant_id: string }>;
+  /** The caller's pages the payer returns to after the bank. */
+  success_url: string;
+  cancel_url: string;
+  error_url: string;
+  payer?: { email?: string; phone?: string; name?: string };
+  /** Shown on the payer's bank statement and searchable as the merchant reference. */
+  reference?: string;
+  metadata?: Record<string, string>;
+  /** How long the payer has to finish at the bank before the payment is stopped at Ping. */
+  timeout_seconds?: number;
+  notify_url?: string;
+}
+
 export interface PollTiming {
   /** With no callback, Ping is asked after this long, then twice as long each time, up to the maximum. */
   pollInitialMs: number;
@@ -54,6 +71,15 @@ export interface PaymentLinkInput {
   fingerprint: string;
   timing: PollTiming;
 }
+
+export interface PisPaymentInput {
+  paymentId: string;
+  request: PisPaymentRequest;
+  fingerprint: string;
+  timing: PollTiming;
+}
+
+export const DEFAULT_PIS_TIMEOUT_SECONDS = 1800;
 
 export interface PaymentEvent {
   type: string;
@@ -82,6 +108,10 @@ export interface PaymentResource {
   ping_payment_order_id: string | null;
   ping_payment_link_id: string | null;
   ping_payment_id: string | null;
+  /** Ping's own status of the link or payment, as last fetched, and every status seen. */
+  ping_status: string | null;
+  ping_status_history: Array<{ status: string; at: string }>;
+  /** For links, when it expires; for PIS payments, the payer's deadline at the bank. */
   due_at: string | null;
   created_at: string;
   updated_at: string;
@@ -89,6 +119,8 @@ export interface PaymentResource {
   distribution: { sms: boolean; email: boolean; invoice: boolean };
   invoice: { url: string; reference_type: string; reference: string } | null;
   receipt_url: string | null;
+  /** The caller's pages the payer is sent back to (our `/return/...` redirects forward there). */
+  redirect_urls: { success: string | null; cancel: string | null; error: string | null };
   failure: PaymentFailure | null;
   metadata: Record<string, string>;
   events: PaymentEvent[];

@@ -71,7 +71,7 @@ describe('payment link in a browser', () => {
     const srcs = await rendered.evaluateAll((frames) => frames.map((f) => decodeURIComponent(new URL(f.getAttribute('src') ?? '', 'http://ui.invalid').searchParams.get('content') ?? '')));
     expect(srcs).toContain(summary);
     expect(srcs.some((s) => s.includes('**Merchant reference:** ' + reference))).toBe(true);
-    expect(srcs).toContain(`Awaiting payment, due ${dueAt.slice(0, 10)} ${dueAt.slice(11, 16)} UTC; SMS sent`);
+    expect(srcs).toContain(`Awaiting payment, due ${dueAt.slice(0, 10)} ${dueAt.slice(11, 16)} UTC; Ping: CREATED; SMS sent`);
     // The summary is really drawn on the page, not only carried in a URL.
     await expect(page.frameLocator('iframe[title="output"]').first().getByText(summary).isVisible()).resolves.toBe(true);
     await expect(page.getByText('Create payment link at Ping').first().isVisible()).resolves.toBe(true);

@@ -1,0 +1,335 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { createMailActivities, ReceiptEmailInput } from '../activities/mail';
+import type { NotificationActivities } from '../activities/notifications';
+import { failureFromError } from './failures';
+import { formatAmount, formatInstant } from './format';
+import {
+  cancelUpdate,
+  createdUpdate,
+  fingerprintQuery,
+  IDEMPOTENCY_KEY_REUSED,
+  PAYMENT_FINAL,
+  payerReturnedSignal,
+  paymentQuery,
+  pingCallbackSignal,
+} from './messages';
+import { FINAL_STATES, type Currency, type PaymentEventType, type PaymentFlow, type PaymentResource, type PaymentState, type PollTiming } from './paymentTypes';
+import { AmountMinor, Currency as CurrencyKey, DueAt, MerchantReference, PaymentFlow as FlowKey, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from './searchAttributes';
+
+/** Calls before the checkout URL: the API caller is waiting, so give up after a minute and say why. */
+export const CREATE: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+/** Everything later: nobody waits, so keep trying through a Ping outage (4xx still stop at once). */
+export const LATER: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+/** Receipts and merchant notifications: bounded, so a dead mailbox or endpoint cannot keep a payment open forever. */
+export const DELIVERY: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20 },
+};
+
+const mail = proxyActivities<ReturnType<typeof createMailActivities>>(DELIVERY);
+const notify = proxyActivities<NotificationActivities>(DELIVERY);
+
+/** What a fetch from Ping means for us; `pingStatus` is kept in the payment's Ping status history. */
+export type Outcome =
+  | { kind: 'pending'; pingStatus: string }
+  | { kind: 'paid'; pingStatus: string; pingPaymentId?: string | null }
+  | { kind: 'expired' | 'cancelled' | 'failed'; pingStatus: string };
+
+export interface CoreOptions {
+  flow: PaymentFlow;
+  paymentId: string;
+  fingerprint: string;
+  timing: PollTiming;
+  amount: number;
+  currency: Currency;
+  merchantReference?: string;
+  /** The due date (links) or the payer's deadline (PIS), ISO. */
+  dueAt?: string;
+  metadata?: Record<string, string>;
+  notifyUrl?: string;
+  redirectUrls: PaymentResource['redirect_urls'];
+}
+
+/**
+ * What every payment workflow shares: its state and the resource the API reads, the messages
+ * (query, created/cancel updates, callback and payer-return signals), search attributes and Web UI
+ * details at each transition, waiting on Ping with polling as a fallback for lost callbacks, ending a
+ * payment at Ping, and the receipt and merchant notification at the end. The flows (paymentLink,
+ * pisPayment) add only their Ping calls.
+ */
+export function createPaymentCore(o: CoreOptions) {
+  const createdAt = workflowInfo().startTime.toISOString();
+  const now = () => new Date().toISOString(); // workflow time: deterministic on replay
+  const p: PaymentResource = {
+    id: o.paymentId,
+    object: 'payment',
+    flow: o.flow,
+    status: 'creating',
+    amount: o.amount,
+    currency: o.currency,
+    merchant_reference: o.merchantReference ?? null,
+    checkout_url: null,
+    ping_payment_order_id: null,
+    ping_payment_link_id: null,
+    ping_payment_id: null,
+    ping_status: null,
+    ping_status_history: [],
+    due_at: o.dueAt ?? null,
+    created_at: createdAt,
+    updated_at: createdAt,
+    paid_at: null,
+    distribution: { sms: false, email: false, invoice: false },
+    invoice: null,
+    receipt_url: null,
+    redirect_urls: o.redirectUrls,
+    failure: null,
+    metadata: o.metadata ?? {},
+    events: [],
+  };
+  let createdCalls = 0;
+  let checkRequested = false;
+  let cancelRequested = false;
+
+  // Widened on purpose: handlers change the status, which TypeScript's narrowing cannot see.
+  const status = (): PaymentState => p.status;
+  const isFinal = () => FINAL_STATES.includes(status());
+  const isSettled = () => isFinal() || status() === 'paid';
+  // A copy, so a query result can never alias state the workflow goes on changing.
+  const view = (): PaymentResource => JSON.parse(JSON.stringify(p)) as PaymentResource;
+  const record = (type: string, detail?: string) => {
+    p.events.push({ type, at: now(), ...(detail ? { detail } : {}) });
+  };
+
+  /** What a support person reads first in the Web UI. */
+  const describe = (): string => {
+    const head = status().replace('_', ' ');
+    const parts = [status() === 'awaiting_payment' && p.due_at ? `${head}, due ${formatInstant(p.due_at)}` : head];
+    if (p.ping_status) parts.push(`Ping: ${p.ping_status}`);
+    if (p.distribution.sms) parts.push('SMS sent');
+    if (p.distribution.email) parts.push('e-mail sent');
+    if (p.invoice) parts.push(`invoice ${p.invoice.reference_type} ${p.invoice.reference}`);
+    if (p.paid_at) parts.push(`paid ${formatInstant(p.paid_at)}`);
+    if (p.receipt_url) parts.push('receipt ready');
+    if (p.failure) parts.push(`failed: ${p.failure.code}`);
+    const text = parts.join('; ');
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  };
+  const showDetails = () => setCurrentDetails(describe());
+
+  const moveTo = (next: PaymentState, detail?: string) => {
+    p.status = next;
+    p.updated_at = now();
+    record(next, detail);
+    upsertSearchAttributes([{ key: PaymentStatus, value: next }]);
+    showDetails();
+  };
+
+  setHandler(paymentQuery, view);
+  setHandler(fingerprintQuery, () => o.fingerprint);
+  setHandler(pingCallbackSignal, ({ status: claimed }) => {
+    record('ping_callback', claimed);
+    checkRequested = true;
+  });
+  setHandler(payerReturnedSignal, ({ outcome }) => {
+    // What the payer's browser saw is a hint, like a callback: Ping's answer decides.
+    record('payer_returned', outcome);
+    checkRequested = true;
+  });
+  setHandler(
+    createdUpdate,
+    async () => {
+      createdCalls += 1;
+      const first = createdCalls === 1;
+      await condition(() => status() !== 'creating');
+      return { payment: view(), first };
+    },
+    {
+      validator: ({ fingerprint }) => {
+        if (fingerprint !== o.fingerprint) {
+          throw ApplicationFailure.create({ type: IDEMPOTENCY_KEY_REUSED, nonRetryable: true, message: 'This Idempotency-Key was already used with a different request body' });
+        }
+      },
+    },
+  );
+  setHandler(
+    cancelUpdate,
+    async () => {
+      cancelRequested = true;
+      // A payment paid while the cancel was on its way ends paid, not cancelled; the caller sees which.
+      await condition(isSettled);
+      return view();
+    },
+    {
+      validator: () => {
+        if (isSettled()) throw ApplicationFailure.create({ type: PAYMENT_FINAL, nonRetryable: true, message: `The payment is already ${status()}` });
+      },
+    },
+  );
+
+  upsertSearchAttributes([
+    { key: FlowKey, value: o.flow },
+    { key: AmountMinor, value: o.amount },
+    { key: CurrencyKey, value: o.currency },
+    ...(o.merchantReference ? [{ key: MerchantReference, value: o.merchantReference }] : []),
+    ...(o.dueAt ? [{ key: DueAt, value: new Date(o.dueAt) }] : []),
+  ]);
+  moveTo('creating');
+
+  /** Applies what Ping said; true once the payment needs no more waiting. */
+  const apply = (outcome: Outcome): boolean => {
+    if (outcome.pingStatus !== p.ping_status) {
+      p.ping_status = outcome.pingStatus;
+      p.ping_status_history.push({ status: outcome.pingStatus, at: now() });
+    }
+    switch (outcome.kind) {
+      case 'paid':
+        if (outcome.pingPaymentId) setIds({ pingPaymentId: outcome.pingPaymentId });
+        p.paid_at = now();
+        moveTo('paid', `Ping: ${outcome.pingStatus}`);
+        break;
+      case 'failed':
+        p.failure = { code: `ping_${outcome.pingStatus.toLowerCase()}`, message: `Ping reported the payment ${outcome.pingStatus}` };
+        moveTo('failed', `Ping: ${outcome.pingStatus}`);
+        break;
+      case 'expired':
+      case 'cancelled':
+        moveTo(outcome.kind, `Ping: ${outcome.pingStatus}`);
+        break;
+      case 'pending':
+        showDetails();
+    }
+    return isSettled();
+  };
+
+  function setIds(ids: { orderId?: string; linkId?: string; pingPaymentId?: string }) {
+    if (ids.orderId) p.ping_payment_order_id = ids.orderId;
+    if (ids.linkId) p.ping_payment_link_id = ids.linkId;
+    if (ids.pingPaymentId) p.ping_payment_id = ids.pingPaymentId;
+    upsertSearchAttributes([
+      ...(ids.orderId ? [{ key: PingPaymentOrderId, value: ids.orderId }] : []),
+      ...(ids.linkId ? [{ key: PingPaymentLinkId, value: ids.linkId }] : []),
+      ...(ids.pingPaymentId ? [{ key: PingPaymentId, value: ids.pingPaymentId }] : []),
+    ]);
+  }
+
+  const notifyMerchant = async (type: PaymentEventType) => {
+    if (!o.notifyUrl) return;
+    try {
+      await notify.notifyMerchant.executeWithOptions({ ...DELIVERY, summary: `Notify merchant: ${type}` }, [
+        { url: o.notifyUrl, event: { id: `evt_${o.paymentId}_${type}`, type, created_at: now(), data: view() } },
+      ]);
+      record('merchant_notified', type);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      record('merchant_notification_failed', type);
+    }
+  };
+
+  /** Lets the created/cancel update handlers answer before the workflow closes. */
+  const finish = async (): Promise<PaymentResource> => {
+    showDetails();
+    await condition(allHandlersFinished);
+    return view();
+  };
+
+  return {
+    payment: p,
+    record,
+    setIds,
+    showDetails,
+
+    /** The payment exists at Ping; the created update can answer. */
+    awaiting(checkoutUrl: string) {
+      p.checkout_url = checkoutUrl;
+      moveTo('awaiting_payment');
+    },
+
+    /** Ping refused (or never answered) the create: the payment ends here. */
+    async fail(err: unknown): Promise<PaymentResource> {
+      if (isCancellation(err)) throw err;
+      p.failure = failureFromError(err);
+      moveTo('failed', p.failure.code);
+      await notifyMerchant('payment.failed');
+      return finish();
+    },
+
+    /**
+     * Waits for the payer, the deadline or a cancel, asking Ping on every wake-up: a callback, the
+     * payer's return, or a poll timer (after `pollInitialMs` of silence, doubling up to `pollMaxMs`).
+     */
+    async waitForOutcome(flow: { check: () => Promise<Outcome>; deadlineMs?: number; onDeadline: () => Promise<void>; onCancel: () => Promise<void> }) {
+      let pollDelay = o.timing.pollInitialMs;
+      while (!isSettled()) {
+        const untilDeadline = flow.deadlineMs === undefined ? Infinity : Math.max(0, flow.deadlineMs - Date.now());
+        const woken = await condition(() => checkRequested || cancelRequested, Math.min(pollDelay, untilDeadline));
+        if (cancelRequested) {
+          await flow.onCancel();
+          break;
+        }
+        // A callback resets the backoff: Ping is talking, so the next silence is measured from here.
+        pollDelay = woken ? o.timing.pollInitialMs : Math.min(pollDelay * 2, o.timing.pollMaxMs);
+        checkRequested = false;
+        if (apply(await flow.check())) break;
+        if (flow.deadlineMs !== undefined && Date.now() >= flow.deadlineMs) await flow.onDeadline();
+      }
+    },
+
+    /** Ends the payment at Ping; if Ping refuses because it moved on (paid a moment ago), Ping's status wins. */
+    async endAtPing(target: 'cancelled' | 'expired', stop: () => Promise<void>, check: () => Promise<Outcome>, detail: string) {
+      try {
+        await stop();
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        if (apply(await check())) return;
+        throw err;
+      }
+      moveTo(target, detail);
+    },
+
+    /** The end: a paid payment gets its receipt e-mail and `payment.paid`, the others their event. */
+    async settle(receipt?: Omit<ReceiptEmailInput, 'paymentId' | 'paidAt' | 'amountMinor' | 'currency'>): Promise<PaymentResource> {
+      if (status() === 'paid') {
+        if (receipt) {
+          try {
+            await mail.sendReceiptEmail.executeWithOptions({ ...DELIVERY, summary: 'E-mail receipt to payer' }, [
+              { ...receipt, paymentId: o.paymentId, paidAt: p.paid_at!, amountMinor: o.amount, currency: o.currency, receiptUrl: p.receipt_url ?? receipt.receiptUrl },
+            ]);
+            record('receipt_emailed');
+          } catch (err) {
+            if (isCancellation(err)) throw err;
+            record('receipt_email_failed', failureFromError(err).message);
+          }
+        }
+        await notifyMerchant('payment.paid');
+        moveTo('completed', `${formatAmount(o.amount, o.currency)} paid`);
+      } else if (status() === 'expired') {
+        await notifyMerchant('payment.expired');
+      } else if (status() === 'cancelled') {
+        await notifyMerchant('payment.cancelled');
+      } else if (status() === 'failed') {
+        await notifyMerchant('payment.failed');
+      }
+      return finish();
+    },
+  };
+}
+
+export type PaymentCore = ReturnType<typeof createPaymentCore>;
