@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { webhookToken } from '../common/webhookToken';
 import { PingApiError, type PingClient } from '../ping';
 import { PING_REJECTED, PING_UNAVAILABLE } from '../workflows/failureTypes';
-import type { Currency, PaymentLinkRequest } from '../workflows/paymentTypes';
+import type { Currency, PaymentLinkRequest, PisPaymentRequest } from '../workflows/paymentTypes';
 
 export interface PingActivityDeps {
   ping: PingClient;
@@ -60,9 +60,15 @@ export function linkTotal(request: Pick<PaymentLinkRequest, 'items'>): number {
   return request.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
 }
 
+/** Ping's payment statuses after which nothing more happens to a payment (the emulator's reading too). */
+const FINAL_PAYMENT_STATUSES = new Set(['COMPLETED', 'DECLINED', 'CRASHED', 'EXPIRED', 'ABORTED', 'STOPPED']);
+
 export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: PingActivityDeps) {
   const callbackUrl = (kind: 'payment-links' | 'payments', paymentId: string) =>
     `${publicBaseUrl}/webhooks/ping/${kind}/${encodeURIComponent(paymentId)}?token=${webhookToken(webhookSecret, paymentId)}`;
+  /** Where the bank sends the payer back: our API, which tells the workflow and forwards the browser. */
+  const returnUrl = (paymentId: string, outcome: 'success' | 'cancel' | 'error') =>
+    `${publicBaseUrl}/v1/payments/${encodeURIComponent(paymentId)}/return/${outcome}?token=${webhookToken(webhookSecret, paymentId, 'payer-return')}`;
 
   return {
     /**
@@ -132,6 +138,54 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
 
     async cancelPaymentLink(input: { linkId: string }): Promise<void> {
       await call(() => ping.cancelPaymentLink(input.linkId));
+    },
+
+    /**
+     * Ping does not give an earlier payment's bank checkout URL back (GET does not echo
+     * provider_method_response), so a retry cannot reuse what an earlier attempt may have initiated.
+     * Instead it stops every live PIS payment in this order first: the payer can only ever reach one.
+     */
+    async initiatePisPayment(input: { paymentId: string; orderId: string; request: PisPaymentRequest }): Promise<{ id: string; checkoutUrl: string }> {
+      const { paymentId, orderId, request } = input;
+      if (isRetry()) {
+        const order = await call(() => ping.getPaymentOrder(orderId));
+        for (const earlier of order.payments ?? []) {
+          if (earlier.provider === 'open_payments' && !FINAL_PAYMENT_STATUSES.has(earlier.status)) {
+            await call(() => ping.stopPayment(orderId, earlier.id));
+          }
+        }
+      }
+      const initiated = await call(() =>
+        ping.initiatePayment(orderId, {
+          currency: request.currency,
+          total_amount: request.order_items.reduce((sum, item) => sum + item.amount, 0),
+          order_items: request.order_items,
+          provider: 'open_payments',
+          method: 'pis',
+          provider_method_parameters: {
+            success_url: returnUrl(paymentId, 'success'),
+            cancel_url: returnUrl(paymentId, 'cancel'),
+            error_url: returnUrl(paymentId, 'error'),
+            reference: request.reference ?? paymentId.slice(-35),
+          },
+          status_callback_url: callbackUrl('payments', paymentId),
+          metadata: { ...request.metadata, orchestrator_payment_id: paymentId },
+        }),
+      );
+      if (!initiated.checkoutUrl) {
+        throw ApplicationFailure.nonRetryable('Ping initiated the payment but returned no bank checkout URL', PING_REJECTED, { code: 'no_checkout_url' });
+      }
+      return { id: initiated.id, checkoutUrl: initiated.checkoutUrl };
+    },
+
+    /** Ping's status and its own history of it (what support staff read in the Web UI). */
+    async getPayment(input: { orderId: string; paymentId: string }): Promise<{ status: string; history: Array<{ status: string; at: string }> }> {
+      const payment = await call(() => ping.getPayment(input.orderId, input.paymentId));
+      return { status: payment.status, history: (payment.status_history ?? []).map((h) => ({ status: h.status, at: h.occurred_at })) };
+    },
+
+    async stopPayment(input: { orderId: string; paymentId: string }): Promise<void> {
+      await call(() => ping.stopPayment(input.orderId, input.paymentId));
     },
 
     async getReceipt(input: { linkId: string }): Promise<{ url: string }> {

@@ -6,8 +6,10 @@ import { requireApiKey } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
 import { requestLogging } from './requestLogging';
+import { payerReturnRoutes } from './routes/payerReturn';
 import { paymentLinkRoutes } from './routes/paymentLinks';
 import { paymentRoutes } from './routes/payments';
+import { pisPaymentRoutes } from './routes/pisPayments';
 import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
@@ -29,11 +31,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ connection: client.connection, namespace: client.options.namespace }));
   // Ping's callbacks carry a per-payment token instead of our API key.
   app.use(webhookRoutes({ client, webhookSecret: deps.webhookSecret }));
+  // The payer's browser comes back here from the bank, with a per-payment token.
+  app.use(payerReturnRoutes({ client, webhookSecret: deps.webhookSecret }));
 
   const v1 = express.Router();
   v1.use(requireApiKey(deps.apiKeys));
   v1.use(express.json({ limit: '100kb' }));
-  v1.use(paymentLinkRoutes({ client, taskQueue: deps.taskQueue, timing: deps.timing }));
+  const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing };
+  v1.use(paymentLinkRoutes(createDeps));
+  v1.use(pisPaymentRoutes(createDeps));
   v1.use(paymentRoutes({ client }));
   app.use('/v1', v1);
 

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: re-exports workflow functions and nothing else.
 export { paymentLink } from './paymentLink';
+export { pisPayment } from './pisPayment';

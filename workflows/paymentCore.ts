@@ -47,11 +47,15 @@ export const DELIVERY: ActivityOptions = {
 const mail = proxyActivities<ReturnType<typeof createMailActivities>>(DELIVERY);
 const notify = proxyActivities<NotificationActivities>(DELIVERY);
 
-/** What a fetch from Ping means for us; `pingStatus` is kept in the payment's Ping status history. */
-export type Outcome =
-  | { kind: 'pending'; pingStatus: string }
-  | { kind: 'paid'; pingStatus: string; pingPaymentId?: string | null }
-  | { kind: 'expired' | 'cancelled' | 'failed'; pingStatus: string };
+/**
+ * What a fetch from Ping means for us. `pingHistory` is Ping's own status history where Ping keeps
+ * one (payments); without it (links) the statuses we observe make up the history.
+ */
+export type Outcome = { pingStatus: string; pingHistory?: Array<{ status: string; at: string }> } & (
+  | { kind: 'pending' }
+  | { kind: 'paid'; pingPaymentId?: string | null }
+  | { kind: 'expired' | 'cancelled' | 'failed' }
+);
 
 export interface CoreOptions {
   flow: PaymentFlow;
@@ -195,10 +199,9 @@ export function createPaymentCore(o: CoreOptions) {
 
   /** Applies what Ping said; true once the payment needs no more waiting. */
   const apply = (outcome: Outcome): boolean => {
-    if (outcome.pingStatus !== p.ping_status) {
-      p.ping_status = outcome.pingStatus;
-      p.ping_status_history.push({ status: outcome.pingStatus, at: now() });
-    }
+    if (outcome.pingHistory) p.ping_status_history = outcome.pingHistory;
+    else if (outcome.pingStatus !== p.ping_status) p.ping_status_history.push({ status: outcome.pingStatus, at: now() });
+    p.ping_status = outcome.pingStatus;
     switch (outcome.kind) {
       case 'paid':
         if (outcome.pingPaymentId) setIds({ pingPaymentId: outcome.pingPaymentId });

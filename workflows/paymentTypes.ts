@@ -50,6 +50,9 @@ export interface PisPaymentRequest {
   cancel_url: string;
   error_url: string;
   payer?: { email?: string; phone?: string; name?: string };
+  /** Who the receipt e-mail is from, and in which language. */
+  merchant_name?: string;
+  locale?: 'sv-SE' | 'nb-NO';
   /** Shown on the payer's bank statement and searchable as the merchant reference. */
   reference?: string;
   metadata?: Record<string, string>;

@@ -1,7 +1,8 @@
 import express, { Router, type RequestHandler } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { z } from 'zod';
 import { isValidWebhookToken } from '../../common/webhookToken';
-import { paymentLinkStatusCallbackSchema } from '../../ping';
+import { paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../../ping';
 import { pingCallbackSignal } from '../../workflows/messages';
 import { ApiError } from '../errors';
 import { paymentHandle, paymentNotFound } from '../payments';
@@ -26,25 +27,27 @@ export function webhookRoutes({ client, webhookSecret }: WebhookDeps): Router {
     next();
   };
 
-  router.post('/webhooks/ping/payment-links/:id', requireToken, express.json({ limit: '16kb' }), async (req, res) => {
-    const parsed = paymentLinkStatusCallbackSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new ApiError(400, 'invalid_request_error', 'callback_invalid', 'Expected {payment_link_id, status, occured_at}');
-    }
-    const handle = paymentHandle(client, String(req.params.id));
+  const callback = (schema: z.ZodType<{ status?: string | null }>, expected: string): RequestHandler => async (req, res) => {
+    const parsed = schema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, 'invalid_request_error', 'callback_invalid', `Expected ${expected}`);
+    const id = String(req.params.id);
+    const handle = paymentHandle(client, id);
     try {
-      await handle.signal(pingCallbackSignal, { status: parsed.data.status, receivedAt: new Date().toISOString() });
+      await handle.signal(pingCallbackSignal, { status: parsed.data.status ?? undefined, receivedAt: new Date().toISOString() });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // A late callback for a finished payment is acknowledged, so Ping stops retrying it.
       try {
         await handle.describe();
       } catch {
-        throw paymentNotFound(String(req.params.id));
+        throw paymentNotFound(id);
       }
     }
     res.status(204).end();
-  });
+  };
 
+  const json = express.json({ limit: '16kb' });
+  router.post('/webhooks/ping/payment-links/:id', requireToken, json, callback(paymentLinkStatusCallbackSchema, '{payment_link_id, status, occured_at}'));
+  router.post('/webhooks/ping/payments/:id', requireToken, json, callback(paymentStatusCallbackSchema, 'a JSON object with the payment status'));
   return router;
 }

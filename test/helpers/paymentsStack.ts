@@ -153,3 +153,21 @@ export function linkRequest(overrides: Record<string, unknown> = {}): Record<str
     ...overrides,
   };
 }
+
+/** A valid `POST /v1/pis-payments` body; the caller's pages default to a shop that does not exist. */
+export function pisRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    currency: 'SEK',
+    order_items: [
+      { name: 'Chair', amount: 20000, vat_rate: 25, merchant_id: MERCHANT_ID },
+      { name: 'Delivery', amount: 5000, vat_rate: 25, merchant_id: MERCHANT_ID },
+    ],
+    success_url: 'https://shop.example/paid',
+    cancel_url: 'https://shop.example/cancelled',
+    error_url: 'https://shop.example/error',
+    payer: { email: 'payer@example.com', name: 'Petra Payer' },
+    merchant_name: 'Möbelhuset AB',
+    reference: `pis-${Math.random().toString(36).slice(2, 10)}`,
+    ...overrides,
+  };
+}

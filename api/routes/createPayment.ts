@@ -1,0 +1,81 @@
+import type { RequestHandler } from 'express';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { z } from 'zod';
+import { createdUpdate, fingerprintQuery, IDEMPOTENCY_KEY_REUSED, paymentQuery } from '../../workflows/messages';
+import type { PaymentFlow, PollTiming } from '../../workflows/paymentTypes';
+import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../workflows/searchAttributes';
+import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
+import { refusedError, updateFailureType } from '../payments';
+import { parseBody } from '../schemas/common';
+
+export interface CreatePaymentDeps {
+  client: Client;
+  taskQueue: string;
+  timing: PollTiming;
+}
+
+/** What differs between the flows' create endpoints. */
+export interface FlowSpec<R> {
+  flow: PaymentFlow;
+  idPrefix: 'payment-link' | 'pis-payment';
+  workflowType: 'paymentLink' | 'pisPayment';
+  schema: z.ZodType<R>;
+  amountOf(request: R): number;
+  currencyOf(request: R): string;
+  referenceOf(request: R): string | undefined;
+  /** Flow-specific search attributes beyond flow, status, amount, currency and reference. */
+  extraSearchAttributes?(request: R): SearchAttributePair[];
+  /** For the Web UI: a one-line summary and markdown details. No payer data. */
+  describe(request: R, amount: number): { staticSummary: string; staticDetails: string };
+}
+
+/**
+ * `POST /v1/<flow>`: validates, derives the payment id from the Idempotency-Key, and starts the
+ * payment's workflow with update-with-start, answering once the payment exists at Ping. A retry with
+ * the same key and body returns the same payment (200); a different body is a 409; a payment Ping
+ * refused answers with Ping's reason.
+ */
+export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing }: CreatePaymentDeps): RequestHandler {
+  return async (req, res) => {
+    const request = parseBody(spec.schema, req.body);
+    const paymentId = paymentIdFor(spec.idPrefix, req);
+    const fingerprint = fingerprintOf(request);
+    const amount = spec.amountOf(request);
+    const reference = spec.referenceOf(request);
+
+    const operation = new WithStartWorkflowOperation(spec.workflowType, {
+      workflowId: paymentId,
+      taskQueue,
+      args: [{ paymentId, request, fingerprint, timing }],
+      // A retry joins the running payment; a finished payment is never started again under its key.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: PaymentStatus, value: 'creating' },
+        { key: FlowKey, value: spec.flow },
+        { key: AmountMinor, value: amount },
+        { key: Currency, value: spec.currencyOf(request) },
+        ...(reference ? [{ key: MerchantReference, value: reference }] : []),
+        ...(spec.extraSearchAttributes?.(request) ?? []),
+      ],
+      ...spec.describe(request, amount),
+    });
+
+    let payment;
+    let first = false;
+    try {
+      ({ payment, first } = await client.workflow.executeUpdateWithStart(createdUpdate, { args: [{ fingerprint }], startWorkflowOperation: operation }));
+    } catch (err) {
+      if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw idempotencyMismatch();
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // The payment under this key has finished: answer as before if it is the same request.
+      const handle = client.workflow.getHandle(paymentId);
+      if ((await handle.query(fingerprintQuery)) !== fingerprint) throw idempotencyMismatch();
+      payment = await handle.query(paymentQuery);
+    }
+    const refused = refusedError(payment);
+    if (refused) throw refused;
+    res.status(first ? 201 : 200).json(payment);
+  };
+}

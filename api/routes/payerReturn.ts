@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isValidWebhookToken } from '../../common/webhookToken';
+import { payerReturnedSignal, type PayerOutcome } from '../../workflows/messages';
+import { ApiError } from '../errors';
+import { paymentHandle, readPayment } from '../payments';
+
+const OUTCOMES: readonly PayerOutcome[] = ['success', 'cancel', 'error'];
+
+/**
+ * `GET /v1/payments/:id/return/{success|cancel|error}`: where the bank sends the payer back. It tells
+ * the workflow what the payer saw (a hint: the workflow still waits for Ping's confirmed status) and
+ * forwards the browser to the caller's page. Reached by the payer's browser, so it is guarded by a
+ * per-payment token instead of an API key.
+ */
+export function payerReturnRoutes({ client, webhookSecret }: { client: Client; webhookSecret: string }): Router {
+  const router = Router();
+  router.get('/v1/payments/:id/return/:outcome', async (req, res) => {
+    const id = String(req.params.id);
+    const outcome = req.params.outcome as PayerOutcome;
+    if (!OUTCOMES.includes(outcome)) throw new ApiError(404, 'invalid_request_error', 'route_not_found', `No route for GET ${req.path}`);
+    if (!isValidWebhookToken(webhookSecret, id, req.query.token, 'payer-return')) {
+      throw new ApiError(401, 'authentication_error', 'invalid_return_token', 'The return URL token is missing or wrong');
+    }
+    try {
+      await paymentHandle(client, id).signal(payerReturnedSignal, { outcome });
+    } catch (err) {
+      // A payer coming back after the payment ended is still sent on to the caller's page.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    const payment = await readPayment(client, id);
+    const target = payment.redirect_urls[outcome];
+    if (!target) throw new ApiError(404, 'invalid_request_error', 'no_redirect_url', `This payment has no ${outcome} URL`);
+    res.redirect(303, target);
+  });
+  return router;
+}

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { formatAmount } from '../../workflows/format';
+import { DEFAULT_PIS_TIMEOUT_SECONDS, type PisPaymentRequest } from '../../workflows/paymentTypes';
+import { pisPaymentRequestSchema } from '../schemas/pisPayment';
+import { createPaymentHandler, type CreatePaymentDeps, type FlowSpec } from './createPayment';
+
+const pisFlow: FlowSpec<PisPaymentRequest> = {
+  flow: 'pis',
+  idPrefix: 'pis-payment',
+  workflowType: 'pisPayment',
+  schema: pisPaymentRequestSchema,
+  amountOf: (r) => r.order_items.reduce((sum, i) => sum + i.amount, 0),
+  currencyOf: (r) => r.currency,
+  referenceOf: (r) => r.reference,
+  describe(r, amount) {
+    const money = formatAmount(amount, r.currency);
+    const lines = [
+      `**Open-banking payment** (Ping open_payments/pis) for ${money}${r.merchant_name ? ` to ${r.merchant_name}` : ''}`,
+      ...(r.reference ? [`**Reference:** ${r.reference}`] : []),
+      `**Items:** ${r.order_items.map((i) => i.name).join(', ')}`,
+      `**Payer deadline:** ${r.timeout_seconds ?? DEFAULT_PIS_TIMEOUT_SECONDS} s after start`,
+    ];
+    return { staticSummary: `PIS payment · ${money}${r.reference ? ` · ${r.reference}` : ''}`, staticDetails: lines.join('\n\n') };
+  },
+};
+
+export function pisPaymentRoutes(deps: CreatePaymentDeps): Router {
+  return Router().post('/pis-payments', createPaymentHandler(pisFlow, deps));
+}
