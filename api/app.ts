@@ -6,6 +6,7 @@ import { requireApiKey } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
 import { requestLogging } from './requestLogging';
+import { securityHeaders } from './securityHeaders';
 import { payerReturnRoutes } from './routes/payerReturn';
 import { paymentLinkRoutes } from './routes/paymentLinks';
 import { paymentRoutes } from './routes/payments';
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLogging(deps.logger));
+  app.use(securityHeaders());
   app.use(healthRoutes({ connection: client.connection, namespace: client.options.namespace }));
   // Ping's callbacks carry a per-payment token instead of our API key.
   app.use(webhookRoutes({ client, webhookSecret: deps.webhookSecret }));
