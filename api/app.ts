@@ -1,8 +1,10 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../common/logger';
 import type { PollTiming } from '../workflows/paymentTypes';
 import { requireApiKey } from './auth';
+import { createCodecRouter } from './codecRoutes';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
 import { requestLogging } from './requestLogging';
@@ -21,6 +23,11 @@ export interface AppDeps {
   taskQueue: string;
   webhookSecret: string;
   timing: PollTiming;
+  /**
+   * The payload codec, served at /codec for the Temporal Web UI. `client` must carry the same codec in
+   * its data converter. Without it there is no /codec route.
+   */
+  codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
 }
 
 /** The HTTP API, built from its dependencies so tests can hand in real servers on free ports. */
@@ -36,13 +43,19 @@ export function createApp(deps: AppDeps): Express {
   // The payer's browser comes back here from the bank, with a per-payment token.
   app.use(payerReturnRoutes({ client, webhookSecret: deps.webhookSecret }));
 
+  // The Web UI decodes payloads here: API key, or a browser page from an allowed origin (see the file).
+  if (deps.codec) {
+    app.use('/codec', createCodecRouter({ codec: deps.codec.codec, apiKeys: deps.apiKeys, allowedOrigins: deps.codec.allowedOrigins }));
+  }
+
   const v1 = express.Router();
   v1.use(requireApiKey(deps.apiKeys));
   v1.use(express.json({ limit: '100kb' }));
   const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing };
   v1.use(paymentLinkRoutes(createDeps));
   v1.use(pisPaymentRoutes(createDeps));
-  v1.use(paymentRoutes({ client }));
+  // List cursors are MACed so a forged or edited one is a 400, not a slow 500 from Temporal.
+  v1.use(paymentRoutes({ client, cursorSecret: deps.webhookSecret }));
   app.use('/v1', v1);
 
   app.use(notFound);

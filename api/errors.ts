@@ -27,6 +27,22 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, 'invalid_request_error', 'route_not_found', `No route for ${req.method} ${req.path}`));
 };
 
+/**
+ * The last handler of a path whose methods are all known: any other method is a 405 naming the
+ * allowed ones in `Allow` (and OPTIONS answers with just that header).
+ */
+export function methodNotAllowed(...allowed: string[]): RequestHandler {
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+  return (req, res, next) => {
+    res.set('Allow', allow);
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next(new ApiError(405, 'invalid_request_error', 'method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed.join(' or ')}`));
+  };
+}
+
 /** body-parser's failures carry a `type`; they are the caller's mistakes, not ours. */
 function fromBodyParser(err: { type?: unknown; status?: unknown; limit?: unknown }): ApiError | undefined {
   switch (err.type) {
@@ -37,16 +53,34 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; limit?: unknown
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError(415, 'invalid_request_error', 'unsupported_encoding', 'Send the body as UTF-8 JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new ApiError(400, 'invalid_request_error', 'body_unreadable', 'The request body ended early or does not match its Content-Length');
     default:
       return undefined;
   }
+}
+
+/**
+ * Other errors that carry a 4xx status are the caller's mistakes too: a body whose Content-Encoding
+ * does not decode (body-parser passes zlib's error on as a 400), or a path whose percent-encoding is
+ * broken (the router fails to decode a parameter with a URIError and status 400).
+ */
+function fromClientError(err: unknown): ApiError | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const status = Number((err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode);
+  if (!Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  if (err instanceof URIError) return new ApiError(400, 'invalid_request_error', 'path_invalid', 'The URL path is not valid percent-encoding');
+  if ((err as { expose?: unknown }).expose !== true) return undefined;
+  if (status === 400) return new ApiError(400, 'invalid_request_error', 'body_unreadable', 'The request body could not be decoded; check its Content-Encoding');
+  return new ApiError(status, 'invalid_request_error', 'request_invalid', 'The request could not be processed as sent');
 }
 
 /** The one error shape of the API; never a stack trace on the wire. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    const known = err instanceof ApiError ? err : fromBodyParser(err as object);
+    const known = err instanceof ApiError ? err : (err && typeof err === 'object' ? (fromBodyParser(err) ?? fromClientError(err)) : undefined);
     const apiError = known ?? new ApiError(500, 'api_error', 'internal_error', 'Something went wrong on our side; it has been logged');
     if (!known) (req.log ?? logger).error({ err }, 'unhandled error');
     const body: ApiErrorBody = {

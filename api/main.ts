@@ -2,6 +2,7 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
+import { dataConverterFor, EncryptionCodec } from '../common/payloadCodec';
 import { closeHttpServer, listen, onShutdown, runMain } from '../common/processLifecycle';
 import { createApp } from './app';
 
@@ -17,15 +18,25 @@ async function main(): Promise<void> {
     process.stderr.write('Invalid configuration: WEBHOOK_SECRET is required (16+ characters; it signs the callback URLs given to Ping)\n');
     process.exit(1);
   }
+  const encryptionKeys = config.encryption.keys;
+  if (!encryptionKeys) {
+    process.stderr.write(
+      'Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required (id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32); npm start generates one)\n',
+    );
+    process.exit(1);
+  }
+  const codec = new EncryptionCodec(encryptionKeys);
   // Lazy: the API comes up (and /readyz says 503) even while Temporal is still starting.
   const connection = Connection.lazy({ address: config.temporal.address });
   const app = createApp({
     logger,
     apiKeys: config.api.keys,
-    client: new Client({ connection, namespace: config.temporal.namespace }),
+    // The client encrypts what it sends (inputs, signals, updates) and decrypts what it reads.
+    client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(codec) }),
     taskQueue: config.temporal.taskQueue,
     webhookSecret,
     timing: config.payments,
+    codec: { codec, allowedOrigins: config.encryption.codecCorsOrigins },
   });
   const server = http.createServer(app);
   await listen(server, config.api.port, config.api.host);

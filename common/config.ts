@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { EncryptionKeysError, parseEncryptionKeys, type EncryptionKeys } from './payloadCodec';
 
 /**
  * The one place the environment is read. Every process (api, worker, sandbox, `npm start`) calls
@@ -66,6 +67,9 @@ const envSchema = z.object({
   NOTIFICATION_SIGNING_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   PAYMENT_POLL_INITIAL_MS: z.coerce.number().int().min(100).default(30_000),
   PAYMENT_POLL_MAX_MS: z.coerce.number().int().min(100).default(600_000),
+
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  CODEC_CORS_ORIGINS: optionalString,
 });
 
 export type Env = Record<string, string | undefined>;
@@ -116,6 +120,12 @@ export interface Config {
     pollInitialMs: number;
     pollMaxMs: number;
   };
+  encryption: {
+    /** PAYLOAD_ENCRYPTION_KEYS parsed: the first key seals, all of them open. Required by api and worker. */
+    keys?: EncryptionKeys;
+    /** Browser origins (the Temporal Web UI) allowed to call the codec endpoint without an API key. */
+    codecCorsOrigins: string[];
+  };
 }
 
 function isLocal(url: string): boolean {
@@ -124,7 +134,36 @@ function isLocal(url: string): boolean {
 }
 
 /** Their values are never echoed back in an error message: it may end up in a CI log. */
-const SECRET_VARIABLES = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'PING_API_SECRET', 'NOTIFICATION_SIGNING_SECRET']);
+const SECRET_VARIABLES = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'PING_API_SECRET', 'NOTIFICATION_SIGNING_SECRET', 'PAYLOAD_ENCRYPTION_KEYS']);
+
+/**
+ * `CODEC_CORS_ORIGINS`: comma-separated `scheme://host[:port]` origins, or `none` (API keys only).
+ * Unset: the Web UI of the dev server `npm start` runs.
+ */
+function parseCodecOrigins(value: string | undefined, uiPort: number): string[] {
+  if (value === undefined) return [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+  if (value.toLowerCase() === 'none') return [];
+  return value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((raw) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(raw);
+      } catch {
+        parsed = undefined;
+      }
+      const bare = parsed && parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username && !parsed.password;
+      // Browsers send the origin normalised (lower-case host, no default port), so it is stored that way.
+      if (!parsed || !bare || !/^https?:$/.test(parsed.protocol) || raw.includes('*') || !/^https?:\/\/[^/]+\/?$/i.test(raw)) {
+        throw new ConfigError(
+          `Invalid configuration: CODEC_CORS_ORIGINS entries must be origins such as https://temporal.example.com (scheme, host and port; no path, no "*") (got ${JSON.stringify(raw.slice(0, 60))})`,
+        );
+      }
+      return parsed.origin;
+    });
+}
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const name = String(issue.path[0] ?? 'environment');
@@ -158,6 +197,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (keys.some((k) => k.length < 16)) {
     throw new ConfigError('Invalid configuration: API_KEYS entries must be at least 16 characters each');
   }
+  let encryptionKeys: EncryptionKeys | undefined;
+  if (e.PAYLOAD_ENCRYPTION_KEYS !== undefined) {
+    try {
+      encryptionKeys = parseEncryptionKeys(e.PAYLOAD_ENCRYPTION_KEYS);
+    } catch (err) {
+      // The parser's messages name ids and lengths, never key material.
+      if (err instanceof EncryptionKeysError) throw new ConfigError(`Invalid configuration: PAYLOAD_ENCRYPTION_KEYS ${err.message}`);
+      throw err;
+    }
+  }
+  const codecCorsOrigins = parseCodecOrigins(e.CODEC_CORS_ORIGINS, e.TEMPORAL_UI_PORT);
 
   return {
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
@@ -193,6 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     notifications: { signingSecret: e.NOTIFICATION_SIGNING_SECRET },
     payments: { pollInitialMs: e.PAYMENT_POLL_INITIAL_MS, pollMaxMs: e.PAYMENT_POLL_MAX_MS },
+    encryption: { keys: encryptionKeys, codecCorsOrigins },
   };
 }
 

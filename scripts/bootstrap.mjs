@@ -18,6 +18,8 @@ const TARGETS = {
   sandbox: 'sandbox/main.ts',
   inbox: 'devservices/main.ts',
   'temporal-install': 'scripts/installTemporalCli.ts',
+  chaos: 'scripts/chaos.ts',
+  'replay-record': 'scripts/recordReplayFixtures.ts',
 };
 
 function dependenciesAreCurrent() {

@@ -13,6 +13,11 @@ export interface DevServerOptions {
   port: number;
   /** Web UI port; undefined runs the server headless. */
   uiPort?: number;
+  /**
+   * Remote codec endpoint the Web UI calls from the browser to show encrypted payloads in clear
+   * (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:3000/codec`.
+   */
+  codecEndpoint?: string;
   namespace: string;
   /** SQLite file: state survives a restart. Undefined keeps everything in memory. */
   dbFile?: string;
@@ -46,6 +51,10 @@ const CLI_TYPE: Record<SearchAttributeType, string> = {
   KEYWORD_LIST: 'KeywordList',
 };
 
+function codecArgs(options: DevServerOptions): string[] {
+  return options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [];
+}
+
 export function searchAttributeArgs(): string[] {
   return SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
 }
@@ -66,6 +75,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--port',
     String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...codecArgs(options),
     '--namespace',
     options.namespace,
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
@@ -149,6 +159,7 @@ async function startWithSdk(options: DevServerOptions, ip: string, address: stri
       namespace: options.namespace,
       dbFilename: options.dbFile,
       searchAttributes: [...SEARCH_ATTRIBUTES],
+      extraArgs: codecArgs(options),
     },
   });
   return { address, uiUrl, namespace: options.namespace, stop: () => env.teardown() };

@@ -56,6 +56,10 @@ class Stack {
     const secrets = await loadOrCreateDevSecrets(config.dataDir);
     const apiKeyFromEnv = config.api.keys.length > 0;
 
+    const apiUrl = `http://${displayHost(config.api.host)}:${config.api.port}`;
+    // The Web UI runs in the browser and calls this to show encrypted payloads in clear.
+    const codecUrl = `${apiUrl}/codec`;
+
     let temporalAddress = config.temporal.address;
     if (config.temporal.external) {
       say(`Using the Temporal cluster at ${temporalAddress} (TEMPORAL_ADDRESS)`);
@@ -67,6 +71,7 @@ class Stack {
         cli,
         port: config.temporal.devPort,
         uiPort: config.temporal.uiPort,
+        codecEndpoint: codecUrl,
         namespace: config.temporal.namespace,
         dbFile: path.join(config.dataDir, 'temporal.db'),
         logFile: path.join(config.dataDir, 'logs', 'temporal-dev-server.log'),
@@ -81,6 +86,8 @@ class Stack {
       API_KEYS: apiKeyFromEnv ? process.env.API_KEYS : secrets.apiKey,
       WEBHOOK_SECRET: config.api.webhookSecret ?? secrets.webhookSecret,
       NOTIFICATION_SIGNING_SECRET: config.notifications.signingSecret ?? secrets.notificationSigningSecret,
+      // The worker seals payloads with it, the API's client and codec endpoint open them.
+      PAYLOAD_ENCRYPTION_KEYS: config.encryption.keys ? process.env.PAYLOAD_ENCRYPTION_KEYS : secrets.payloadEncryptionKeys,
       DATA_DIR: config.dataDir,
     };
     const withSandbox = usesLocalSandbox(config);
@@ -99,7 +106,6 @@ class Stack {
       });
     }
 
-    const apiUrl = `http://${displayHost(config.api.host)}:${config.api.port}`;
     const sandboxUrl = `http://localhost:${config.sandbox.port}`;
     const inboxUrl = `http://127.0.0.1:${config.mail.inbox.httpPort}`;
     await Promise.all([
@@ -115,7 +121,8 @@ class Stack {
     say(`  API            ${apiUrl}`);
     say(`  API key        ${apiKey}`);
     say(`  Temporal gRPC  ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
-    if (this.devServer?.uiUrl) say(`  Temporal UI    ${this.devServer.uiUrl}`);
+    if (this.devServer?.uiUrl) say(`  Temporal UI    ${this.devServer.uiUrl} (decodes encrypted payloads through ${codecUrl})`);
+    else say(`  Payload codec  ${codecUrl} (point your Temporal UI's codec endpoint here)`);
     say(withSandbox ? `  Ping sandbox   ${config.sandbox.publicUrl} (control API: ${config.sandbox.publicUrl}/_sandbox/)` : `  Ping API       ${config.ping.paymentsApiUrl}`);
     say(withInbox ? `  Mail inbox     ${inboxUrl} (receipts sent to ${config.mail.smtpUrl})` : `  SMTP           ${config.mail.smtpUrl}`);
     say(`  Data folder    ${config.dataDir}`);

@@ -3,6 +3,8 @@ export interface HarnessEnv {
   temporalAddress: string;
   temporalUiUrl: string;
   namespace: string;
+  /** The codec endpoint the dev server's Web UI decodes payloads through (test keys, TEST_API_KEY). */
+  codecUrl: string;
 }
 
 const VARIABLE = 'PING_ORCHESTRATOR_TEST_HARNESS';

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 
 export interface WorkerDeps {
@@ -10,6 +11,12 @@ export interface WorkerDeps {
   workflowsPath?: string;
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceMs?: number;
+  /**
+   * Payload encryption: `dataConverterFor(keys)` from common/payloadCodec. Every worker and client of a
+   * namespace must share it (worker/main.ts always passes it). A prebuilt `workflowBundle` should be
+   * bundled with its `failureConverterPath` too, or failures raised in workflow code stay plain text.
+   */
+  dataConverter?: DataConverter;
 }
 
 export const DEFAULT_WORKFLOWS_PATH = require.resolve('../workflows');
@@ -25,6 +32,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: deps.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
     shutdownGraceTime: deps.shutdownGraceMs ?? 10_000,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
   });
 }
 

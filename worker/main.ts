@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
+import { dataConverterFor } from '../common/payloadCodec';
 import { runMain } from '../common/processLifecycle';
 import { createActivities } from './activities';
 import { connectWorker, createWorker } from './createWorker';
@@ -13,6 +14,13 @@ async function main(): Promise<void> {
   if (!webhookSecret || !notificationSigningSecret) {
     process.stderr.write(
       `Invalid configuration: ${!webhookSecret ? 'WEBHOOK_SECRET' : 'NOTIFICATION_SIGNING_SECRET'} is required (16+ characters; npm start generates both)\n`,
+    );
+    process.exit(1);
+  }
+  const encryptionKeys = config.encryption.keys;
+  if (!encryptionKeys) {
+    process.stderr.write(
+      'Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required (id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32); npm start generates one)\n',
     );
     process.exit(1);
   }
@@ -33,6 +41,7 @@ async function main(): Promise<void> {
       taskQueue,
       activities,
       shutdownGraceMs: config.worker.shutdownGraceMs,
+      dataConverter: dataConverterFor(encryptionKeys),
     });
     logger.info({ address, namespace, taskQueue }, 'worker starting to poll');
     await worker.run();

@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isValidWebhookToken } from '../../common/webhookToken';
 import { payerReturnedSignal, type PayerOutcome } from '../../workflows/messages';
-import { ApiError } from '../errors';
-import { paymentHandle, readPayment } from '../payments';
+import { ApiError, methodNotAllowed } from '../errors';
+import { paymentHandle, paymentNotFound, readPayment } from '../payments';
 
 const OUTCOMES: readonly PayerOutcome[] = ['success', 'cancel', 'error'];
 
@@ -22,6 +22,8 @@ export function payerReturnRoutes({ client, webhookSecret }: { client: Client; w
     if (!isValidWebhookToken(webhookSecret, id, req.query.token, 'payer-return')) {
       throw new ApiError(401, 'authentication_error', 'invalid_return_token', 'The return URL token is missing or wrong');
     }
+    // Only open-banking payments send the payer back through us.
+    if (!id.startsWith('pis-payment-')) throw paymentNotFound(id);
     try {
       await paymentHandle(client, id).signal(payerReturnedSignal, { outcome });
     } catch (err) {
@@ -33,5 +35,6 @@ export function payerReturnRoutes({ client, webhookSecret }: { client: Client; w
     if (!target) throw new ApiError(404, 'invalid_request_error', 'no_redirect_url', `This payment has no ${outcome} URL`);
     res.redirect(303, target);
   });
+  router.all('/v1/payments/:id/return/:outcome', methodNotAllowed('GET'));
   return router;
 }

@@ -3,6 +3,8 @@ import { formatAmount } from '../../workflows/format';
 import type { PaymentLinkRequest } from '../../workflows/paymentTypes';
 import { DueAt } from '../../workflows/searchAttributes';
 import { paymentLinkRequestSchema } from '../schemas/paymentLink';
+import { methodNotAllowed } from '../errors';
+import { requireJsonBody } from '../requestBody';
 import { createPaymentHandler, type CreatePaymentDeps, type FlowSpec } from './createPayment';
 
 const paymentLinkFlow: FlowSpec<PaymentLinkRequest> = {
@@ -28,5 +30,5 @@ const paymentLinkFlow: FlowSpec<PaymentLinkRequest> = {
 };
 
 export function paymentLinkRoutes(deps: CreatePaymentDeps): Router {
-  return Router().post('/payment-links', createPaymentHandler(paymentLinkFlow, deps));
+  return Router().post('/payment-links', requireJsonBody, createPaymentHandler(paymentLinkFlow, deps)).all('/payment-links', methodNotAllowed('POST'));
 }

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
@@ -15,23 +16,56 @@ import {
   PingPaymentLinkId,
   PingPaymentOrderId,
 } from '../../workflows/searchAttributes';
-import { ApiError } from '../errors';
+import { ApiError, methodNotAllowed } from '../errors';
 import { paymentHandle, readPayment, updateFailureType } from '../payments';
-import { parseBody } from '../schemas/common';
+import { noBodyParameters, requireJsonBody } from '../requestBody';
+import { parseBody, searchableText } from '../schemas/common';
 
 const listQuery = z.strictObject({
   status: z.enum(PAYMENT_STATES as [string, ...string[]], { error: `must be one of ${PAYMENT_STATES.join(', ')}` }).optional(),
   flow: z.enum(['link', 'pis'], { error: 'must be link or pis' }).optional(),
-  merchant_reference: z.string().min(1).max(128).optional(),
+  merchant_reference: searchableText(128).optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(20),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be a cursor from an earlier page').optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]{22}$/, 'must be a cursor from an earlier page').optional(),
 });
 
-/** Visibility queries quote strings with single quotes; our values are validated, this is belt and braces. */
-const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/**
+ * List cursors wrap Temporal's page token with a MAC over the token and the query it pages. Temporal
+ * answers a page token it cannot read with a retryable UNKNOWN (the client then retries for about 20 s
+ * before failing), so a forged, truncated or edited cursor, or one from another query, is refused here
+ * as a 400 instead. The MAC key comes from `cursorSecret`; without one it is a fixed key, which still
+ * catches every accident but not a deliberate forgery by someone holding an API key.
+ */
+function listCursors(cursorSecret: string | undefined) {
+  const key = createHmac('sha256', cursorSecret ?? 'ping-orchestrator').update('list-cursor/v1').digest();
+  const mac = (query: string, token: Buffer) => createHmac('sha256', key).update(query).update('\n').update(token).digest().subarray(0, 16);
+  return {
+    encode: (query: string, token: Uint8Array): string => `${Buffer.from(token).toString('base64url')}.${mac(query, Buffer.from(token)).toString('base64url')}`,
+    decode(query: string, cursor: string): Buffer {
+      const [token = '', tag = ''] = cursor.split('.');
+      const raw = Buffer.from(token, 'base64url');
+      const given = Buffer.from(tag, 'base64url');
+      const expected = mac(query, raw);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid cursor: must be the next_cursor of an earlier page of the same query', 'cursor');
+      }
+      return raw;
+    },
+  };
+}
 
-export function paymentRoutes({ client }: { client: Client }): Router {
+/** A string literal of a visibility query. Values are validated first (no quotes, backslashes or control characters); doubling is belt and braces. */
+const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+export interface PaymentRoutesDeps {
+  client: Client;
+  /** Key material for list cursors' MAC (e.g. WEBHOOK_SECRET); see `listCursors`. */
+  cursorSecret?: string;
+}
+
+export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Router {
   const router = Router();
+  const cursors = listCursors(cursorSecret);
 
   /** Listed from Temporal visibility (search attributes), newest first; eventually consistent by a second or so. */
   router.get('/payments', async (req, res) => {
@@ -39,11 +73,12 @@ export function paymentRoutes({ client }: { client: Client }): Router {
     const clauses = [q.flow ? `PaymentFlow = ${quoted(q.flow)}` : `PaymentFlow IN ('link', 'pis')`];
     if (q.status) clauses.push(`PaymentStatus = ${quoted(q.status)}`);
     if (q.merchant_reference) clauses.push(`MerchantReference = ${quoted(q.merchant_reference)}`);
+    const query = clauses.join(' AND ');
     const page = await client.workflowService.listWorkflowExecutions({
       namespace: client.options.namespace,
-      query: clauses.join(' AND '),
+      query,
       pageSize: q.limit,
-      nextPageToken: q.cursor ? Buffer.from(q.cursor, 'base64url') : undefined,
+      nextPageToken: q.cursor ? cursors.decode(query, q.cursor) : undefined,
     });
     const data = (page.executions ?? []).map((execution) => {
       const sa = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
@@ -63,7 +98,7 @@ export function paymentRoutes({ client }: { client: Client }): Router {
         created_at: new Date(startSeconds * 1000).toISOString(),
       };
     });
-    const next = page.nextPageToken?.length ? Buffer.from(page.nextPageToken).toString('base64url') : null;
+    const next = page.nextPageToken?.length ? cursors.encode(query, page.nextPageToken) : null;
     res.json({ object: 'list', data, has_more: next !== null, next_cursor: next });
   });
 
@@ -71,8 +106,9 @@ export function paymentRoutes({ client }: { client: Client }): Router {
     res.json(await readPayment(client, req.params.id));
   });
 
-  router.post('/payments/:id/cancel', async (req, res) => {
-    const handle = paymentHandle(client, req.params.id);
+  router.post('/payments/:id/cancel', requireJsonBody, noBodyParameters, async (req, res) => {
+    const id = String(req.params.id);
+    const handle = paymentHandle(client, id);
     let payment;
     try {
       payment = await handle.executeUpdate(cancelUpdate);
@@ -82,7 +118,7 @@ export function paymentRoutes({ client }: { client: Client }): Router {
       }
       if (err instanceof WorkflowNotFoundError) {
         // A closed workflow is a finished payment; a missing one is unknown.
-        const existing = await readPayment(client, req.params.id);
+        const existing = await readPayment(client, id);
         throw new ApiError(409, 'invalid_request_error', 'payment_final', `The payment is already ${existing.status}`);
       }
       throw err;
@@ -109,5 +145,10 @@ export function paymentRoutes({ client }: { client: Client }): Router {
     res.json({ object: 'receipt', payment_id: payment.id, url: payment.receipt_url });
   });
 
+  router.all('/payments', methodNotAllowed('GET'));
+  router.all('/payments/:id', methodNotAllowed('GET'));
+  router.all('/payments/:id/cancel', methodNotAllowed('POST'));
+  router.all('/payments/:id/invoice', methodNotAllowed('GET'));
+  router.all('/payments/:id/receipt', methodNotAllowed('GET'));
   return router;
 }

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { formatAmount } from '../../workflows/format';
 import { DEFAULT_PIS_TIMEOUT_SECONDS, type PisPaymentRequest } from '../../workflows/paymentTypes';
 import { pisPaymentRequestSchema } from '../schemas/pisPayment';
+import { methodNotAllowed } from '../errors';
+import { requireJsonBody } from '../requestBody';
 import { createPaymentHandler, type CreatePaymentDeps, type FlowSpec } from './createPayment';
 
 const pisFlow: FlowSpec<PisPaymentRequest> = {
@@ -25,5 +27,5 @@ const pisFlow: FlowSpec<PisPaymentRequest> = {
 };
 
 export function pisPaymentRoutes(deps: CreatePaymentDeps): Router {
-  return Router().post('/pis-payments', createPaymentHandler(pisFlow, deps));
+  return Router().post('/pis-payments', requireJsonBody, createPaymentHandler(pisFlow, deps)).all('/pis-payments', methodNotAllowed('POST'));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PaymentLinkRequest } from '../../workflows/paymentTypes';
-import { amountMinor, currency, futureInstant, httpsUrl, merchantId, metadata, method, provider, text, vatPercent } from './common';
+import { amountMinor, currency, freeformObject, futureInstant, httpsUrl, merchantId, metadata, method, provider, searchableText, text, vatPercent } from './common';
 
 const item = z.strictObject({
   description: text(200),
@@ -34,7 +34,7 @@ export const paymentLinkRequestSchema: z.ZodType<PaymentLinkRequest> = z
       zip: text(20).optional(),
     }),
     payment_methods: z
-      .array(z.strictObject({ provider, method, parameters: z.record(z.string(), z.unknown()).optional() }), { error: 'must be an array' })
+      .array(z.strictObject({ provider, method, parameters: freeformObject.optional() }), { error: 'must be an array' })
       .min(1, 'must offer at least one payment method')
       .max(10, 'must offer at most 10 payment methods'),
     due_at: futureInstant.optional(),
@@ -47,7 +47,7 @@ export const paymentLinkRequestSchema: z.ZodType<PaymentLinkRequest> = z
       .optional(),
     success_url: httpsUrl.optional(),
     cancel_url: httpsUrl.optional(),
-    merchant_reference: text(128).optional(),
+    merchant_reference: searchableText(128).optional(),
     metadata: metadata.optional(),
     notify_url: httpsUrl.optional(),
   })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PisPaymentRequest } from '../../workflows/paymentTypes';
-import { amountMinor, currency, httpsUrl, merchantId, metadata, text, vatPercent } from './common';
+import { amountMinor, currency, httpsUrl, merchantId, metadata, searchableText, text, vatPercent } from './common';
 
 /** `POST /v1/pis-payments`. Unknown fields are rejected (a typo must not silently drop a setting). */
 export const pisPaymentRequestSchema: z.ZodType<PisPaymentRequest> = z
@@ -23,7 +23,7 @@ export const pisPaymentRequestSchema: z.ZodType<PisPaymentRequest> = z
     merchant_name: text(200).optional(),
     locale: z.enum(['sv-SE', 'nb-NO'], { error: 'must be sv-SE or nb-NO' }).optional(),
     // Banks show the reference on the payer's statement; Ping's PIS takes a short one.
-    reference: z.string().trim().min(1, 'must not be empty').max(35, 'must be at most 35 characters').optional(),
+    reference: searchableText(35).optional(),
     metadata: metadata.optional(),
     timeout_seconds: z.number({ error: 'must be a number' }).int('must be whole seconds').min(5, 'must be at least 5').max(86_400, 'must be at most 86400').optional(),
     notify_url: httpsUrl.optional(),

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createLogger, type Logger } from '../../common/logger';
+import { dataConverterFor, EncryptionCodec, type EncryptionKeys } from '../../common/payloadCodec';
 import { harnessEnv } from '../harnessEnv';
+import { testEncryptionKeys, uiOrigins } from './encryption';
 
 export interface RunningApi {
   url: string;
@@ -21,19 +23,25 @@ export interface ApiOptions {
   logger?: Logger;
   /** Defaults to the harness's dev server; a test of readiness can point it elsewhere. */
   temporalAddress?: string;
+  /** Payload encryption of its client and /codec endpoint; defaults to the test keys. */
+  encryptionKeys?: EncryptionKeys;
+  /** Browser origins its /codec endpoint accepts; defaults to the harness's Web UI (as CODEC_CORS_ORIGINS does). */
+  codecOrigins?: string[];
 }
 
 /** Starts the real express app on a free port, connected to a real Temporal server. */
 export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
-  const { temporalAddress, namespace } = harnessEnv();
+  const { temporalAddress, namespace, temporalUiUrl } = harnessEnv();
   const connection = Connection.lazy({ address: options.temporalAddress ?? temporalAddress });
+  const codec = new EncryptionCodec(options.encryptionKeys ?? testEncryptionKeys());
   const app = createApp({
     logger: options.logger ?? createLogger({ name: 'test-api', level: 'error', format: 'json' }),
     apiKeys: options.apiKeys ?? [TEST_API_KEY],
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, dataConverter: dataConverterFor(codec) }),
     taskQueue: options.taskQueue ?? 'payments-test',
     webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
     timing: options.timing ?? { pollInitialMs: 30_000, pollMaxMs: 600_000 },
+    codec: { codec, allowedOrigins: options.codecOrigins ?? uiOrigins(temporalUiUrl) },
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -21,7 +21,7 @@ export interface MerchantReceiver {
   stop(): Promise<void>;
 }
 
-async function startMerchantReceiver(): Promise<MerchantReceiver> {
+export async function startMerchantReceiver(): Promise<MerchantReceiver> {
   const events: MerchantReceiver['events'] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -61,16 +61,28 @@ export interface PaymentsStack {
  * worker (the project's workflows and activities) and the real API, against the harness's Temporal.
  * Polling is fast here so that a lost callback is recovered within a test's patience.
  */
-export async function startPaymentsStack(options: { pollInitialMs?: number; pollMaxMs?: number } = {}): Promise<PaymentsStack> {
+export async function startPaymentsStack(
+  options: {
+    pollInitialMs?: number;
+    pollMaxMs?: number;
+    /** A Ping API secret the sandbox then demands (`x-api-secret`) and the worker's activities send. */
+    pingApiSecret?: string;
+  } = {},
+): Promise<PaymentsStack> {
   const timing = { pollInitialMs: options.pollInitialMs ?? 500, pollMaxMs: options.pollMaxMs ?? 2000 };
   const taskQueue = `payments-${Math.random().toString(36).slice(2, 10)}`;
-  const sandbox = await startSandbox();
+  const sandbox = await startSandbox(options.pingApiSecret ? { apiSecret: options.pingApiSecret } : {});
   const inbox = await startInbox();
   const merchant = await startMerchantReceiver();
   const api = await startApi({ taskQueue, timing, webhookSecret: TEST_WEBHOOK_SECRET });
   const built = createActivities(
     {
-      ping: { paymentsApiUrl: sandbox.paymentsApiUrl, paymentLinksApiUrl: sandbox.paymentLinksApiUrl, tenantId: sandbox.tenantId },
+      ping: {
+        paymentsApiUrl: sandbox.paymentsApiUrl,
+        paymentLinksApiUrl: sandbox.paymentLinksApiUrl,
+        tenantId: sandbox.tenantId,
+        apiSecret: options.pingApiSecret,
+      },
       publicBaseUrl: api.url,
       webhookSecret: TEST_WEBHOOK_SECRET,
       notificationSigningSecret: NOTIFICATION_SECRET,

@@ -1,15 +1,20 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLogger } from '../../common/logger';
 import { createWorker, type WorkerDeps } from '../../worker/createWorker';
 import { installRuntime } from '../../worker/runtime';
 import { harnessEnv } from '../harnessEnv';
+import { testDataConverter } from './encryption';
 
-/** A client of the harness's dev server; close it in afterAll. */
-export async function connectClient(): Promise<{ client: Client; connection: Connection }> {
+/**
+ * A client of the harness's dev server, with the test run's payload encryption (as production's
+ * clients have theirs); close it in afterAll.
+ */
+export async function connectClient(options: { dataConverter?: DataConverter } = {}): Promise<{ client: Client; connection: Connection }> {
   const { temporalAddress, namespace } = harnessEnv();
   const connection = await Connection.connect({ address: temporalAddress });
-  return { client: new Client({ connection, namespace }), connection };
+  return { client: new Client({ connection, namespace, dataConverter: options.dataConverter ?? testDataConverter() }), connection };
 }
 
 let runtimeInstalled = false;
@@ -27,7 +32,10 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts a real worker (the project's factory) on the harness's server, on a task queue of its own. */
+/**
+ * Starts a real worker (the project's factory) on the harness's server, on a task queue of its own,
+ * encrypting with the test keys unless given another `dataConverter`.
+ */
 export async function startWorker(
   options: Omit<WorkerDeps, 'connection' | 'namespace' | 'taskQueue'> & { taskQueue?: string },
 ): Promise<RunningWorker> {
@@ -35,7 +43,7 @@ export async function startWorker(
   const { temporalAddress, namespace } = harnessEnv();
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 10)}`;
-  const worker = await createWorker({ ...options, connection, namespace, taskQueue });
+  const worker = await createWorker({ dataConverter: testDataConverter(), ...options, connection, namespace, taskQueue });
   const running = worker.run();
   return {
     worker,

@@ -1,0 +1,374 @@
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../common/logger';
+import { spawnService, type Service } from '../../scripts/childProcess';
+import { startDevServer, type DevServer } from '../../scripts/devServer';
+import { ensureTemporalCli, type TemporalCli } from '../../scripts/temporalCli';
+import type { PaymentResource } from '../../workflows/paymentTypes';
+import { startInbox, type RunningInbox } from '../helpers/inbox';
+import { linkRequest, pisRequest, startMerchantReceiver, type MerchantReceiver } from '../helpers/paymentsStack';
+import { freePort } from '../helpers/ports';
+import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
+import { chaosSecrets } from './chaosSecrets';
+
+/**
+ * The chaos run: many payments of both flows while the worker is SIGKILLed and restarted, the
+ * Temporal server (SQLite) restarts, and the Ping sandbox answers 5xx, adds latency, processes a
+ * request but fails its answer, and drops, duplicates and reorders callbacks. Afterwards it checks,
+ * from the sandbox, the SMTP inbox, the merchant receiver and Temporal, that every payment ended as
+ * intended with exactly one live link/payment at Ping, one receipt and one notification.
+ */
+
+export interface ChaosOptions {
+  payments: number;
+  concurrency: number;
+  workerKills: number;
+  serverRestarts: number;
+  /** Seconds to wait for every payment to settle after the last is started. */
+  settleSeconds: number;
+  log?: (line: string) => void;
+}
+
+type Plan = 'link:pay' | 'link:cancel' | 'link:expire' | 'pis:pay' | 'pis:abort' | 'pis:timeout';
+const EXPECTED: Record<Plan, PaymentResource['status']> = {
+  'link:pay': 'completed',
+  'link:cancel': 'cancelled',
+  'link:expire': 'expired',
+  'pis:pay': 'completed',
+  'pis:abort': 'cancelled',
+  'pis:timeout': 'expired',
+};
+const EVENT: Record<Plan, string> = {
+  'link:pay': 'payment.paid',
+  'link:cancel': 'payment.cancelled',
+  'link:expire': 'payment.expired',
+  'pis:pay': 'payment.paid',
+  'pis:abort': 'payment.cancelled',
+  'pis:timeout': 'payment.expired',
+};
+/** Deterministic mix: mostly paid, some cancelled and some left to run out of time. */
+const MIX: Plan[] = ['link:pay', 'pis:pay', 'link:pay', 'pis:pay', 'link:cancel', 'pis:abort', 'link:pay', 'link:expire', 'pis:pay', 'pis:timeout'];
+
+const API_KEY = 'sk_chaos_0123456789abcdef';
+const FAULTS = {
+  latency_ms: 15,
+  error_rate: 0.1,
+  error_status: 503,
+  fail_after_processing_rate: 0.05,
+  callbacks: { drop_rate: 0.15, duplicate_rate: 0.25, delay_ms: 50, reorder: true, reorder_window_ms: 150 },
+};
+
+export interface ChaosReport {
+  ok: boolean;
+  problems: string[];
+  table: Array<[string, string | number]>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chaos-'));
+  const started = Date.now();
+  const cli: TemporalCli = await ensureTemporalCli({ log });
+  const temporalPort = await freePort();
+  const startServer = () => startDevServer({ cli, port: temporalPort, namespace: 'default', dbFile: path.join(dataDir, 'temporal.db') });
+  let server: DevServer = await startServer();
+  const address = server.address;
+  const secrets = chaosSecrets();
+  const taskQueue = 'payments-chaos';
+  const timing = { pollInitialMs: 1000, pollMaxMs: 4000 };
+
+  let sandbox: RunningSandbox | undefined;
+  let inbox: RunningInbox | undefined;
+  let merchant: MerchantReceiver | undefined;
+  let apiServer: http.Server | undefined;
+  let connection: Connection | undefined;
+  let worker: Service | undefined;
+  let stopping = false;
+  const counts = { workerKills: 0, workerRestarts: 0, serverRestarts: 0, apiRetries: 0 };
+
+  try {
+    sandbox = await startSandbox();
+    inbox = await startInbox();
+    merchant = await startMerchantReceiver();
+    connection = Connection.lazy({ address });
+    const client = new Client({ connection, namespace: 'default', ...secrets.clientOptions });
+    const app = createApp({
+      logger: createLogger({ name: 'chaos-api', level: 'fatal', format: 'json' }),
+      apiKeys: [API_KEY],
+      client,
+      taskQueue,
+      webhookSecret: secrets.webhookSecret,
+      timing,
+      ...secrets.appOptions,
+    });
+    apiServer = http.createServer(app);
+    await new Promise<void>((resolve) => apiServer!.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+
+    const workerEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: 'error',
+      LOG_FORMAT: 'json',
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PING_PAYMENTS_API_URL: sandbox.paymentsApiUrl,
+      PING_PAYMENT_LINKS_API_URL: sandbox.paymentLinksApiUrl,
+      PING_TENANT_ID: sandbox.tenantId,
+      PUBLIC_BASE_URL: apiUrl,
+      WEBHOOK_SECRET: secrets.webhookSecret,
+      NOTIFICATION_SIGNING_SECRET: secrets.notificationSecret,
+      SMTP_URL: inbox.smtpUrl,
+      PAYMENT_POLL_INITIAL_MS: String(timing.pollInitialMs),
+      PAYMENT_POLL_MAX_MS: String(timing.pollMaxMs),
+      WORKER_SHUTDOWN_GRACE_MS: '1000',
+      ...secrets.workerEnv,
+    };
+    // A worker that dies for any reason, our SIGKILL or its own, is restarted: nothing may depend on
+    // it staying up. One that keeps dying young is broken, not unlucky: the run stops and says so.
+    let youngDeaths = 0;
+    let workerBroken: string | undefined;
+    const startWorker = () => {
+      const born = Date.now();
+      const w = spawnService('worker', workerEnv, { stdio: ['ignore', 'ignore', 'inherit'] });
+      void w.exited.then(async (code) => {
+        if (stopping || worker !== w) return;
+        youngDeaths = Date.now() - born < 5000 ? youngDeaths + 1 : 0;
+        if (youngDeaths >= 5) {
+          workerBroken = `the worker died ${youngDeaths} times within 5 s of starting (last exit: ${code})`;
+          return;
+        }
+        await sleep(200 * youngDeaths);
+        counts.workerRestarts += 1;
+        worker = startWorker();
+      });
+      return w;
+    };
+    worker = startWorker();
+    await sandbox.request('PUT', '/_sandbox/faults', { body: FAULTS });
+
+    // --- load, with the same Idempotency-Key on every retry of a create, as a careful client does.
+    const call = async (method: string, urlPath: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (let attempt = 1; ; attempt++) {
+        if (workerBroken) throw new Error(workerBroken);
+        try {
+          const res = await fetch(`${apiUrl}${urlPath}`, {
+            method,
+            headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(30_000),
+          });
+          const text = await res.text();
+          if (res.status < 500 || attempt >= 60) return { status: res.status, body: text ? JSON.parse(text) : undefined };
+        } catch {
+          if (attempt >= 60) throw new Error(`${method} ${urlPath}: no answer after ${attempt} attempts`);
+        }
+        counts.apiRetries += 1;
+        await sleep(Math.min(250 * attempt, 2000));
+      }
+    };
+
+    const payments: Array<{ id: string; plan: Plan; pingId: string; email: string }> = [];
+    const failures: string[] = [];
+    const runOne = async (i: number) => {
+      const plan = MIX[i % MIX.length]!;
+      const email = `payer-${i}@chaos.example`;
+      const key = `chaos-${i}-${started}`;
+      const isLink = plan.startsWith('link');
+      const body = isLink
+        ? linkRequest({
+            merchant_reference: key,
+            notify_url: merchant!.url,
+            customer: { first_name: 'Chaos', last_name: `Payer ${i}`, email },
+            ...(plan === 'link:expire' ? { due_at: new Date(Date.now() + 15_000).toISOString() } : {}),
+          })
+        : pisRequest({ reference: key.slice(-35), notify_url: merchant!.url, payer: { email }, ...(plan === 'pis:timeout' ? { timeout_seconds: 15 } : {}) });
+      const created = await call('POST', isLink ? '/v1/payment-links' : '/v1/pis-payments', body, key);
+      if (created.status !== 201 && created.status !== 200) {
+        failures.push(`${key}: create answered ${created.status} ${JSON.stringify(created.body)}`);
+        return;
+      }
+      const p = created.body as PaymentResource;
+      const pingId = (isLink ? p.ping_payment_link_id : p.ping_payment_id)!;
+      payments.push({ id: p.id, plan, pingId, email });
+      await sleep(200 + (i % 7) * 100);
+      const control = (what: string, payload: unknown) => sandbox!.request('POST', `/_sandbox/${what}`, { body: payload });
+      if (plan === 'link:pay') await control(`payment-links/${pingId}/pay`, {});
+      if (plan === 'pis:pay') await control(`payments/${pingId}/status`, { status: 'COMPLETED' });
+      if (plan === 'pis:abort') await control(`payments/${pingId}/status`, { status: 'ABORTED' });
+      if (plan === 'link:cancel') {
+        const res = await call('POST', `/v1/payments/${p.id}/cancel`);
+        if (res.status !== 200) failures.push(`${p.id}: cancel answered ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    };
+
+    // --- the load and the chaos events share one window, so creates also meet a restarting server.
+    const events = options.workerKills + options.serverRestarts;
+    const windowMs = Math.max((events + 1) * 4000, options.payments * 100);
+    const spacingMs = windowMs / options.payments;
+    const eventSpacingMs = windowMs / (events + 1);
+    const loadDone = (async () => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: options.concurrency }, async () => {
+          while (next < options.payments) {
+            const i = next++;
+            const due = started + i * spacingMs;
+            if (due > Date.now()) await sleep(due - Date.now());
+            await runOne(i);
+          }
+        }),
+      );
+    })();
+    const chaos = (async () => {
+      // Interleaved (kill, restart, kill, ...) at a steady pace while the load runs.
+      const order: Array<'kill' | 'restart'> = [];
+      for (let i = 0; i < Math.max(options.workerKills, options.serverRestarts); i++) {
+        if (i < options.workerKills) order.push('kill');
+        if (i < options.serverRestarts) order.push('restart');
+      }
+      for (const event of order) {
+        await sleep(eventSpacingMs);
+        if (event === 'kill' && worker?.child.pid) {
+          log(`  chaos: SIGKILL worker ${worker.child.pid}`);
+          const victim = worker;
+          victim.child.kill('SIGKILL');
+          counts.workerKills += 1;
+          await victim.exited; // the exit handler starts a new worker
+        } else if (event === 'restart') {
+          log('  chaos: restarting the Temporal server');
+          await server.stop();
+          await sleep(1000);
+          server = await startServer();
+          counts.serverRestarts += 1;
+        }
+      }
+    })();
+    await Promise.all([loadDone, chaos]);
+    const loadSeconds = (Date.now() - started) / 1000;
+    log(`  load done: ${payments.length} payments started in ${loadSeconds.toFixed(0)} s; waiting for them to settle`);
+
+    // --- settle: every payment reaches its final state (or the check below reports it).
+    const deadline = Date.now() + options.settleSeconds * 1000;
+    const finalOf = new Map<string, PaymentResource>();
+    while (Date.now() < deadline && finalOf.size < payments.length && !workerBroken) {
+      for (const p of payments) {
+        if (finalOf.has(p.id)) continue;
+        const res = await call('GET', `/v1/payments/${p.id}`);
+        const status = res.body?.status;
+        if (['completed', 'cancelled', 'expired', 'failed'].includes(status)) finalOf.set(p.id, res.body);
+      }
+      if (finalOf.size < payments.length) await sleep(1000);
+    }
+    await sandbox.request('PUT', '/_sandbox/faults', { body: {} });
+    await sleep(2000); // late duplicate callbacks, retried notifications
+
+    // --- checks
+    const problems = [...failures, ...(workerBroken ? [workerBroken] : [])];
+    for (const p of payments) {
+      const final = finalOf.get(p.id);
+      if (!final) problems.push(`${p.id} (${p.plan}) never settled`);
+      else if (final.status !== EXPECTED[p.plan]) problems.push(`${p.id} (${p.plan}) ended ${final.status}, expected ${EXPECTED[p.plan]}`);
+    }
+
+    const pingGet = async (urlPath: string) => (await sandbox!.request('GET', urlPath)).json();
+    const links = (await pingGet('/payment_links/api/v1/payment_links')) as Array<{ payment_order_id: string; status: string }>;
+    let liveAtPing = 0;
+    let chargedTwice = 0;
+    for (const p of payments) {
+      const final = finalOf.get(p.id);
+      if (!final?.ping_payment_order_id) continue;
+      const orderId = final.ping_payment_order_id;
+      if (p.plan.startsWith('link')) {
+        const mine = links.filter((l) => l.payment_order_id === orderId);
+        const live = mine.filter((l) => l.status === 'CREATED' || l.status === 'COMPLETED');
+        const paid = mine.filter((l) => l.status === 'COMPLETED');
+        liveAtPing += live.length;
+        if (live.length > 1 || mine.length !== 1) problems.push(`${p.id}: ${mine.length} links at Ping (${mine.map((l) => l.status).join(', ')})`);
+        if (paid.length > 1) chargedTwice += 1;
+      } else {
+        const order = (await pingGet(`/payments/api/v1/payment_orders/${orderId}`)) as { payments: Array<{ status: string }> };
+        const live = order.payments.filter((x) => !['COMPLETED', 'DECLINED', 'CRASHED', 'EXPIRED', 'ABORTED', 'STOPPED'].includes(x.status));
+        const paid = order.payments.filter((x) => x.status === 'COMPLETED');
+        liveAtPing += live.length + paid.length;
+        if (live.length > 0) problems.push(`${p.id}: ${live.length} payments still live at Ping`);
+        if (paid.length > 1) chargedTwice += 1;
+      }
+    }
+    if (chargedTwice > 0) problems.push(`${chargedTwice} payments were paid twice at Ping`);
+    const paidCount = payments.filter((p) => EXPECTED[p.plan] === 'completed').length;
+    if (liveAtPing !== paidCount) problems.push(`${liveAtPing} links/payments live or paid at Ping, expected exactly the ${paidCount} paid`);
+
+    const mails = inbox.messages();
+    const receipts = (p: { id: string }) => mails.filter((m) => (m.message_id ?? '').includes(p.id));
+    let receiptsRaw = 0;
+    let receiptsDistinct = 0;
+    for (const p of payments) {
+      const mine = receipts(p);
+      receiptsRaw += mine.length;
+      const distinct = new Set(mine.map((m) => m.message_id)).size;
+      receiptsDistinct += distinct;
+      const shouldHave = EXPECTED[p.plan] === 'completed' ? 1 : 0;
+      if (distinct !== shouldHave) problems.push(`${p.id} (${p.plan}): ${distinct} distinct receipts, expected ${shouldHave}`);
+    }
+    let notesRaw = 0;
+    let notesDistinct = 0;
+    for (const p of payments) {
+      const mine = merchant.events.filter((e) => e.event.data.id === p.id);
+      notesRaw += mine.length;
+      const distinct = [...new Set(mine.map((e) => e.event.id))];
+      notesDistinct += distinct.length;
+      if (mine.some((e) => !e.verified)) problems.push(`${p.id}: a notification failed its signature`);
+      if (distinct.length !== 1 || distinct[0] !== `evt_${p.id}_${EVENT[p.plan]}`) problems.push(`${p.id} (${p.plan}): notifications ${JSON.stringify(distinct)}`);
+    }
+
+    const visible = await client.workflow.count(`WorkflowId STARTS_WITH 'pis-payment-chaos' OR WorkflowId STARTS_WITH 'payment-link-chaos'`).catch(() => undefined);
+    const counters = (await sandbox.request('GET', '/_sandbox/counters')).json();
+    const byPlan = Object.fromEntries(Object.keys(EXPECTED).map((plan) => [plan, payments.filter((p) => p.plan === plan).length]));
+
+    const table: Array<[string, string | number]> = [
+      ['payments started', payments.length],
+      ...Object.entries(byPlan).map(([plan, n]) => [`  ${plan}`, n] as [string, number]),
+      ['payments settled as intended', payments.length - problems.filter((x) => x.includes('ended') || x.includes('never settled')).length],
+      ['workflows visible in Temporal', visible?.count ?? 'n/a'],
+      ['worker SIGKILLs / restarts', `${counts.workerKills} / ${counts.workerRestarts}`],
+      ['Temporal server restarts', counts.serverRestarts],
+      ['API calls retried by the client (5xx or no answer)', counts.apiRetries],
+      ['Ping calls answered 5xx (injected)', counters.faults.errors_injected],
+      ['Ping calls processed, answer failed (injected)', counters.faults.failed_after_processing],
+      ['callbacks dropped / duplicated', `${counters.callbacks.dropped} / ${counters.callbacks.duplicated}`],
+      ['links + payments created at Ping', `${counters.creates.payment_links ?? 0} + ${counters.creates.payments ?? 0}`],
+      ['links/payments live or paid at Ping (must equal paid payments)', `${liveAtPing} (paid: ${payments.filter((p) => EXPECTED[p.plan] === 'completed').length})`],
+      ['payments paid twice at Ping', chargedTwice],
+      ['receipts: deliveries / distinct', `${receiptsRaw} / ${receiptsDistinct}`],
+      ['notifications: deliveries / distinct', `${notesRaw} / ${notesDistinct}`],
+      ['wall time (s)', Math.round((Date.now() - started) / 1000)],
+      ['problems', problems.length],
+    ];
+    return { ok: problems.length === 0, problems, table };
+  } finally {
+    stopping = true;
+    if (worker) await worker.stop(5000);
+    if (apiServer) {
+      apiServer.closeAllConnections();
+      await new Promise((resolve) => apiServer!.close(resolve));
+    }
+    await connection?.close();
+    await merchant?.stop();
+    await inbox?.stop();
+    await sandbox?.stop();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function formatTable(table: Array<[string, string | number]>): string {
+  const width = Math.max(...table.map(([k]) => k.length));
+  return table.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
