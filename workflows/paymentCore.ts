@@ -197,11 +197,16 @@ export function createPaymentCore(o: CoreOptions) {
   ]);
   moveTo('creating');
 
-  /** Applies what Ping said; true once the payment needs no more waiting. */
-  const apply = (outcome: Outcome): boolean => {
+  /** Keeps Ping's status and its history. */
+  const observe = (outcome: Outcome) => {
     if (outcome.pingHistory) p.ping_status_history = outcome.pingHistory;
     else if (outcome.pingStatus !== p.ping_status) p.ping_status_history.push({ status: outcome.pingStatus, at: now() });
     p.ping_status = outcome.pingStatus;
+  };
+
+  /** Applies what Ping said; true once the payment needs no more waiting. */
+  const apply = (outcome: Outcome): boolean => {
+    observe(outcome);
     switch (outcome.kind) {
       case 'paid':
         if (outcome.pingPaymentId) setIds({ pingPaymentId: outcome.pingPaymentId });
@@ -295,14 +300,20 @@ export function createPaymentCore(o: CoreOptions) {
       }
     },
 
-    /** Ends the payment at Ping; if Ping refuses because it moved on (paid a moment ago), Ping's status wins. */
-    async endAtPing(target: 'cancelled' | 'expired', stop: () => Promise<void>, check: () => Promise<Outcome>, detail: string) {
+    /**
+     * Ends the payment at Ping. If Ping refuses, it has moved on: either our own stop went through on
+     * an earlier attempt whose answer was lost (Ping then shows `stoppedStatus`, and `target` stands),
+     * or something else happened first (paid a moment ago), and Ping's status wins.
+     */
+    async endAtPing(target: 'cancelled' | 'expired', stop: () => Promise<void>, check: () => Promise<Outcome>, detail: string, stoppedStatus: string) {
       try {
         await stop();
       } catch (err) {
         if (isCancellation(err)) throw err;
-        if (apply(await check())) return;
-        throw err;
+        const outcome = await check();
+        if (outcome.pingStatus === stoppedStatus) observe(outcome);
+        else if (apply(outcome)) return;
+        else throw err;
       }
       moveTo(target, detail);
     },

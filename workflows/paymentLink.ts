@@ -95,8 +95,8 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
   await core.waitForOutcome({
     check,
     deadlineMs: request.due_at ? Date.parse(request.due_at) : undefined,
-    onDeadline: () => core.endAtPing('expired', cancelLink('Cancel expired link at Ping'), check, 'due date passed'),
-    onCancel: () => core.endAtPing('cancelled', cancelLink('Cancel payment link at Ping'), check, 'cancelled by merchant'),
+    onDeadline: () => core.endAtPing('expired', cancelLink('Cancel expired link at Ping'), check, 'due date passed', 'CANCELLED'),
+    onCancel: () => core.endAtPing('cancelled', cancelLink('Cancel payment link at Ping'), check, 'cancelled by merchant', 'CANCELLED'),
   });
 
   // 4. Paid: Ping's receipt, e-mailed to the payer; the merchant is told either way.

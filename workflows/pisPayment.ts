@@ -74,8 +74,8 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
   await core.waitForOutcome({
     check,
     deadlineMs,
-    onDeadline: () => core.endAtPing('expired', stop('Stop payment at Ping: payer timed out'), check, 'payer did not finish in time'),
-    onCancel: () => core.endAtPing('cancelled', stop('Stop payment at Ping: cancelled by merchant'), check, 'cancelled by merchant'),
+    onDeadline: () => core.endAtPing('expired', stop('Stop payment at Ping: payer timed out'), check, 'payer did not finish in time', 'STOPPED'),
+    onCancel: () => core.endAtPing('cancelled', stop('Stop payment at Ping: cancelled by merchant'), check, 'cancelled by merchant', 'STOPPED'),
   });
 
   const email = request.payer?.email;

@@ -28,6 +28,18 @@ describe('payment link lifecycle', () => {
     expect(stack.inbox.messages().filter((m) => m.subject.includes(created.body.id))).toHaveLength(0);
   });
 
+  it('still ends expired when Ping cancelled the link but its answer was lost', async () => {
+    await stack.control('PUT', '/faults', { fail_after_processing_rate: 1, endpoints: ['PUT /payment_links/api/v1/payment_links/:payment_link_id/cancel'] });
+    try {
+      const created = await stack.call('POST', '/v1/payment-links', linkRequest({ due_at: new Date(Date.now() + 2000).toISOString() }));
+      const ended = await stack.waitForPayment(created.body.id, (p) => p.status === 'expired' || p.status === 'cancelled', 20_000);
+      expect(ended.status).toBe('expired');
+      expect(ended.ping_status).toBe('CANCELLED');
+    } finally {
+      await stack.control('PUT', '/faults', {});
+    }
+  });
+
   it('is cancelled by the merchant, once; a second cancel is a 409', async () => {
     const created = await stack.call('POST', '/v1/payment-links', linkRequest({ notify_url: stack.merchant.url }));
     const cancelled = await stack.call('POST', `/v1/payments/${created.body.id}/cancel`);

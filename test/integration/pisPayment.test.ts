@@ -78,6 +78,16 @@ describe('PIS payment', () => {
     expect(eventsFor(created.body.id).map((e) => e.event.type)).toEqual(['payment.expired']);
   });
 
+  it('still ends expired when Ping stopped the payment but its answer was lost', async () => {
+    await stack.control('PUT', '/faults', { fail_after_processing_rate: 1, endpoints: [STOP] });
+    const created = await stack.call('POST', '/v1/pis-payments', pisRequest({ timeout_seconds: 5, notify_url: stack.merchant.url }));
+    const expired = await stack.waitForPayment(created.body.id, (p) => p.status === 'expired' || p.status === 'cancelled', 20_000);
+    expect(expired.status).toBe('expired');
+    expect(expired.ping_status).toBe('STOPPED');
+    await until(() => eventsFor(created.body.id).length > 0);
+    expect(eventsFor(created.body.id).map((e) => e.event.type)).toEqual(['payment.expired']);
+  });
+
   it('is cancelled by the merchant: stopped at Ping', async () => {
     const created = await stack.call('POST', '/v1/pis-payments', pisRequest());
     const cancelled = await stack.call('POST', `/v1/payments/${created.body.id}/cancel`);
