@@ -1,0 +1,117 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../common/config';
+import { endToEnd, manyOpen, timeToCheckout, type CheckoutRow, type ManyOpenResult, type ThroughputResult } from '../bench/scenarios';
+import { startBenchStack } from '../bench/stack';
+
+/**
+ * `npm run bench`: starts the whole product on free ports and measures (1) time to the checkout URL
+ * against a direct integration, (2) end-to-end throughput, (3) many open payments. Options:
+ * --n=200 --concurrency=10 --latencies=0,50 --seconds=60 --open=10000 --scenarios=checkout,e2e,open
+ * --out=bench-results. Prints a table and writes JSON and Markdown to the results folder.
+ */
+function arg(name: string, fallback: string): string {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+}
+const num = (name: string, fallback: number) => {
+  const v = Number(arg(name, String(fallback)));
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number`);
+  return v;
+};
+
+export interface BenchResults {
+  machine: { cores: number; memoryGiB: number; cpu: string; node: string };
+  options: Record<string, unknown>;
+  checkout?: CheckoutRow[];
+  e2e?: ThroughputResult;
+  open?: ManyOpenResult;
+}
+
+const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+export function renderMarkdown(r: BenchResults): string {
+  const lines = [`Machine: ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.cpu}, Node ${r.machine.node}; dev server on SQLite.`, ''];
+  if (r.checkout) {
+    lines.push('### Time to checkout URL (ms)', '', '| L (ms) | flow | p50 | p95 | p99 | baseline p50 / p95 / p99 | ours / baseline p50 / p95 / p99 | target p50 ≤ 2L+60, p99 ≤ 2L+250 |', '|---|---|---|---|---|---|---|---|');
+    for (const row of r.checkout) {
+      for (const flow of ['link', 'pis'] as const) {
+        const s = row.ours[flow];
+        const b = row.baseline;
+        const ratio = (x: number, y: number) => (x / y).toFixed(2);
+        const target = s.p50 <= 2 * row.latencyMs + 60 && s.p99 <= 2 * row.latencyMs + 250;
+        lines.push(`| ${row.latencyMs} | ${flow} | ${s.p50} | ${s.p95} | ${s.p99} | ${b.p50} / ${b.p95} / ${b.p99} | ${ratio(s.p50, b.p50)} / ${ratio(s.p95, b.p95)} / ${ratio(s.p99, b.p99)} | ${check(target)} |`);
+      }
+    }
+    const l50 = r.checkout.find((c) => c.latencyMs === 50);
+    if (l50) lines.push('', `ours/baseline at p50 with L = 50 ms (link): ${(l50.ours.link.p50 / l50.baseline.p50).toFixed(2)} (target ≤ 1.3: ${check(l50.ours.link.p50 / l50.baseline.p50 <= 1.3)})`);
+    lines.push('');
+  }
+  if (r.e2e) {
+    const e = r.e2e;
+    lines.push('### End to end (create → paid → receipt → merchant notified → completed)', '');
+    lines.push(`${e.completed} payments in ${e.seconds} s: **${e.perSecond} completed/s** (target ≥ 50: ${check(e.perSecond >= 50)}); create→completed p50 ${e.latency.p50} ms, p95 ${e.latency.p95} ms, p99 ${e.latency.p99} ms.`, '');
+    lines.push('| process | CPU (% of one core) | RSS (MiB) |', '|---|---|---|', ...Object.entries(e.usage).map(([p, u]) => `| ${p} | ${u.cpuPercent} | ${u.rssMiB} |`), '');
+  }
+  if (r.open) {
+    const o = r.open;
+    lines.push('### Many open payments', '');
+    lines.push(`${o.open} payments created in ${o.createSeconds} s and left waiting; RSS while waiting: ${Object.entries(o.rssWhileWaiting).map(([p, v]) => `${p} ${v} MiB`).join(', ')} (worker target ≤ 1024 MiB: ${check((o.rssWhileWaiting.worker ?? Infinity) <= 1024)}).`);
+    lines.push(`All paid at once: ${o.completed} completed, the last ${o.payAllSeconds} s after the first payment was sent.`, '');
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const scenarios = arg('scenarios', 'checkout,e2e,open').split(',');
+  const options = {
+    n: num('n', 200),
+    concurrency: num('concurrency', 10),
+    latencies: arg('latencies', '0,50').split(',').map(Number),
+    seconds: num('seconds', 60),
+    open: num('open', 10_000),
+    scenarios,
+  };
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const results: BenchResults = {
+    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+    options,
+  };
+  log(`bench: ${JSON.stringify(options)}`);
+  const stack = await startBenchStack({ log });
+  try {
+    if (scenarios.includes('checkout')) {
+      log('scenario 1: time to checkout URL...');
+      results.checkout = await timeToCheckout(stack, { n: options.n, concurrency: options.concurrency, latencies: options.latencies });
+    }
+    if (scenarios.includes('e2e')) {
+      log(`scenario 2: end to end for ${options.seconds} s...`);
+      results.e2e = await endToEnd(stack, { seconds: options.seconds, concurrency: Math.max(options.concurrency, 20) });
+    }
+    if (scenarios.includes('open')) {
+      log(`scenario 3: ${options.open} open payments...`);
+      results.open = await manyOpen(stack, { count: options.open, concurrency: Math.max(options.concurrency, 20), settleSeconds: 300 });
+    }
+  } finally {
+    await stack.stop();
+  }
+  const markdown = renderMarkdown(results);
+  log(`\n${markdown}`);
+  const out = path.resolve(PROJECT_ROOT, arg('out', 'bench-results'));
+  mkdirSync(out, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(path.join(out, `bench-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(out, `bench-${stamp}.md`), `${markdown}\n`);
+  writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`results written to ${out}`);
+}
+
+if (require.main === module || process.argv[1]?.endsWith('bench.ts')) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

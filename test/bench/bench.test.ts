@@ -1,0 +1,44 @@
+import { endToEnd, manyOpen, timeToCheckout } from '../../bench/scenarios';
+import { startBenchStack, type BenchStack } from '../../bench/stack';
+import { renderMarkdown } from '../../scripts/bench';
+
+/**
+ * A seconds-long run of every benchmark scenario on the real process stack, so the bench cannot rot.
+ * It asserts that figures were produced and are sane numbers, never how fast anything was.
+ */
+jest.setTimeout(180_000);
+
+describe('bench (small run)', () => {
+  let stack: BenchStack;
+  beforeAll(async () => {
+    stack = await startBenchStack();
+  });
+  afterAll(() => stack?.stop());
+
+  it('produces every figure of the three scenarios', async () => {
+    const checkout = await timeToCheckout(stack, { n: 5, concurrency: 2, latencies: [0, 20] });
+    expect(checkout.map((r) => r.latencyMs)).toEqual([0, 20]);
+    for (const row of checkout) {
+      for (const s of [row.ours.link, row.ours.pis, row.baseline]) {
+        expect(s.n).toBe(5);
+        expect(s.p50).toBeGreaterThan(0);
+        expect(s.p99).toBeGreaterThanOrEqual(s.p50);
+      }
+    }
+
+    const e2e = await endToEnd(stack, { seconds: 3, concurrency: 2 });
+    expect(e2e.completed).toBeGreaterThan(0);
+    expect(e2e.latency.n).toBe(e2e.completed);
+    expect(Object.keys(e2e.usage).sort()).toEqual(['api', 'inbox', 'sandbox', 'temporal', 'worker']);
+    for (const u of Object.values(e2e.usage)) expect(u.rssMiB).toBeGreaterThan(0);
+
+    const open = await manyOpen(stack, { count: 6, concurrency: 3, settleSeconds: 60 });
+    expect(open).toMatchObject({ open: 6, completed: 6 });
+    expect(open.rssWhileWaiting.worker).toBeGreaterThan(0);
+
+    const markdown = renderMarkdown({ machine: { cores: 2, memoryGiB: 24, cpu: 'test', node: process.version }, options: {}, checkout, e2e, open });
+    expect(markdown).toContain('Time to checkout URL');
+    expect(markdown).toContain('completed/s');
+    expect(markdown).toContain('open payments');
+  });
+});
