@@ -3,13 +3,17 @@ import {
   ApplicationFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
+import type { PingActivities } from '../activities/ping';
 import type { createMailActivities, ReceiptEmailInput } from '../activities/mail';
 import type { NotificationActivities } from '../activities/notifications';
 import { failureFromError } from './failures';
@@ -33,6 +37,31 @@ export const CREATE: ActivityOptions = {
   scheduleToCloseTimeout: '1 minute',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
+/**
+ * The payment order runs as a local activity: inside the workflow task, with no round trip through the
+ * server's task queue, which is a large share of the time to the checkout URL. It is the one create
+ * where that is safe: a local activity's result reaches history only with its workflow task, so a
+ * worker crash in between re-runs it at attempt 1, and a second, empty order charges nobody. The link
+ * and the PIS initiation stay ordinary activities, whose retries find what an earlier attempt made.
+ */
+export const CREATE_LOCAL: LocalActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+const pingLocal = proxyLocalActivities<PingActivities>(CREATE_LOCAL);
+const pingRemote = proxyActivities<PingActivities>(CREATE);
+
+/** Histories from before the order became a local activity replay the ordinary activity. */
+export const LOCAL_ORDER_PATCH = 'order-as-local-activity';
+
+export function createPaymentOrder(currency: Currency): Promise<{ id: string }> {
+  const summary = 'Create payment order at Ping';
+  return patched(LOCAL_ORDER_PATCH)
+    ? pingLocal.createPaymentOrder.executeWithOptions({ ...CREATE_LOCAL, summary }, [{ currency }])
+    : pingRemote.createPaymentOrder.executeWithOptions({ ...CREATE, summary }, [{ currency }]);
+}
+
 /** Everything later: nobody waits, so keep trying through a Ping outage (4xx still stop at once). */
 export const LATER: ActivityOptions = {
   startToCloseTimeout: '15 seconds',

@@ -1,7 +1,7 @@
 import { isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
 import { failureFromError } from './failures';
-import { CREATE, createPaymentCore, LATER, type Outcome } from './paymentCore';
+import { CREATE, createPaymentCore, createPaymentOrder, LATER, type Outcome } from './paymentCore';
 import type { PaymentLinkInput, PaymentResource } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
@@ -45,7 +45,7 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
   // 1. The order and the link, before the caller gets an answer.
   let linkId: string;
   try {
-    const order = await ping.createPaymentOrder.executeWithOptions({ ...CREATE, summary: 'Create payment order at Ping' }, [{ currency: request.currency }]);
+    const order = await createPaymentOrder(request.currency);
     core.setIds({ orderId: order.id });
     const link = await ping.createPaymentLink.executeWithOptions({ ...CREATE, summary: 'Create payment link at Ping' }, [{ paymentId, orderId: order.id, request }]);
     linkId = link.id;

@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
-import { CREATE, createPaymentCore, LATER, type Outcome } from './paymentCore';
+import { CREATE, createPaymentCore, createPaymentOrder, LATER, type Outcome } from './paymentCore';
 import { DEFAULT_PIS_TIMEOUT_SECONDS, type PaymentResource, type PisPaymentInput } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
@@ -53,7 +53,7 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
   let orderId: string;
   let pingPaymentId: string;
   try {
-    const order = await ping.createPaymentOrder.executeWithOptions({ ...CREATE, summary: 'Create payment order at Ping' }, [{ currency: request.currency }]);
+    const order = await createPaymentOrder(request.currency);
     orderId = order.id;
     core.setIds({ orderId });
     const initiated = await ping.initiatePisPayment.executeWithOptions({ ...CREATE, summary: 'Initiate bank payment at Ping (open banking)' }, [
