@@ -5,8 +5,10 @@ import type { Logger } from '../common/logger';
 import type { PollTiming } from '../workflows/paymentTypes';
 import { requireApiKey } from './auth';
 import { createCodecRouter } from './codecRoutes';
-import { errorHandler, notFound } from './errors';
+import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { healthRoutes } from './health';
+import { metricsEndpoint, type ApiMetrics } from './metrics';
+import { openApiRoutes } from './openapi';
 import { requestLogging } from './requestLogging';
 import { securityHeaders } from './securityHeaders';
 import { payerReturnRoutes } from './routes/payerReturn';
@@ -28,18 +30,31 @@ export interface AppDeps {
    * its data converter. Without it there is no /codec route.
    */
   codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
+  /**
+   * Prometheus metrics (api/metrics.ts, a registry of this app's own): requests by route and status,
+   * payments created, webhook outcomes, served at `GET /metrics`. Without it there is no /metrics route.
+   */
+  metrics?: ApiMetrics;
+  /** `GET /metrics` without an API key from anywhere (METRICS_PUBLIC); by default only for loopback callers. */
+  metricsPublic?: boolean;
 }
 
 /** The HTTP API, built from its dependencies so tests can hand in real servers on free ports. */
 export function createApp(deps: AppDeps): Express {
-  const { client } = deps;
+  const { client, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
+  if (metrics) app.use(metrics.httpMiddleware);
   app.use(requestLogging(deps.logger));
   app.use(securityHeaders());
   app.use(healthRoutes({ connection: client.connection, namespace: client.options.namespace }));
+  app.use(openApiRoutes()); // The API contract, GET /openapi.json and GET /docs, open to all (api/openapi.ts).
+  if (metrics) {
+    app.get('/metrics', metricsEndpoint(metrics, { apiKeys: deps.apiKeys, public: deps.metricsPublic }));
+    app.all('/metrics', methodNotAllowed('GET'));
+  }
   // Ping's callbacks carry a per-payment token instead of our API key.
-  app.use(webhookRoutes({ client, webhookSecret: deps.webhookSecret }));
+  app.use(webhookRoutes({ client, webhookSecret: deps.webhookSecret, onCallback: metrics?.webhookCallback }));
   // The payer's browser comes back here from the bank, with a per-payment token.
   app.use(payerReturnRoutes({ client, webhookSecret: deps.webhookSecret }));
 
@@ -51,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   v1.use(requireApiKey(deps.apiKeys));
   v1.use(express.json({ limit: '100kb' }));
-  const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing };
+  const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing, onCreate: metrics?.paymentCreated };
   v1.use(paymentLinkRoutes(createDeps));
   v1.use(pisPaymentRoutes(createDeps));
   // List cursors are MACed so a forged or edited one is a 400, not a slow 500 from Temporal.

@@ -83,6 +83,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = err instanceof ApiError ? err : (err && typeof err === 'object' ? (fromBodyParser(err) ?? fromClientError(err)) : undefined);
     const apiError = known ?? new ApiError(500, 'api_error', 'internal_error', 'Something went wrong on our side; it has been logged');
     if (!known) (req.log ?? logger).error({ err }, 'unhandled error');
+    // For whoever watches the response finish (the webhook metrics count rejections by this code).
+    res.locals.errorCode = apiError.code;
     const body: ApiErrorBody = {
       error: {
         type: apiError.type,

@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger';
 import { dataConverterFor, EncryptionCodec } from '../common/payloadCodec';
 import { closeHttpServer, listen, onShutdown, runMain } from '../common/processLifecycle';
 import { createApp } from './app';
+import { createApiMetrics } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   }
   const codec = new EncryptionCodec(encryptionKeys);
   // Lazy: the API comes up (and /readyz says 503) even while Temporal is still starting.
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const connection = Connection.lazy({ ...config.temporal.connectionOptions, address: config.temporal.address });
   const app = createApp({
     logger,
     apiKeys: config.api.keys,
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
     webhookSecret,
     timing: config.payments,
     codec: { codec, allowedOrigins: config.encryption.codecCorsOrigins },
+    // GET /metrics on the API's own port: loopback callers or an API key, unless METRICS_PUBLIC.
+    metrics: createApiMetrics(),
+    metricsPublic: config.metrics.public,
   });
   const server = http.createServer(app);
   await listen(server, config.api.port, config.api.host);

@@ -72,6 +72,9 @@ export async function startBenchStack(options: { env?: NodeJS.ProcessEnv; log?: 
     INBOX_SMTP_PORT: String(ports.smtp),
     INBOX_HTTP_PORT: String(ports.inbox),
     SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
+    // No metrics listeners: fixed ports would collide with a stack already running on this machine.
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_METRICS_PORT: '0',
     ...options.env,
   };
   const services: Service[] = [];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { EncryptionKeysError, parseEncryptionKeys, type EncryptionKeys } from './payloadCodec';
@@ -22,6 +23,33 @@ const port = z.coerce
   .min(1, 'must be between 1 and 65535')
   .max(65535, 'must be between 1 and 65535');
 
+/** A port to listen on, or `0` / empty to not listen at all (undefined); unset is `fallback`. */
+const portOrOff = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return fallback;
+      if (value === '' || value === '0') return undefined;
+      const n = Number(value);
+      if (/^\d+$/.test(value) && n >= 1 && n <= 65535) return n;
+      ctx.issues.push({ code: 'custom', message: 'must be a port number (1-65535), or 0 or empty to turn it off', input: value });
+      return z.NEVER;
+    });
+
+/** `true`/`1` or `false`/`0` (any case); empty is false. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value, ctx) => {
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0' || value === '') return false;
+    ctx.issues.push({ code: 'custom', message: 'must be true or false', input: value });
+    return z.NEVER;
+  });
+
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   // Ping's SDK resolves every path against the base URL, which therefore must end with "/".
@@ -41,6 +69,14 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('payments'),
   TEMPORAL_CLI_PATH: optionalString,
+  // How to reach a secured cluster (Temporal Cloud, or a self-hosted one with TLS): the same names
+  // the `temporal` CLI reads. An API key implies TLS; TEMPORAL_TLS=true turns TLS on without one.
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: optionalString.pipe(z.enum(['true', 'false'], { error: 'must be true or false' }).optional()),
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -70,9 +106,25 @@ const envSchema = z.object({
 
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
   CODEC_CORS_ORIGINS: optionalString,
+
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_PUBLIC: flag.default(false),
+  WORKER_METRICS_PORT: portOrOff(9464),
+  TEMPORAL_METRICS_PORT: portOrOff(9465),
 });
 
 export type Env = Record<string, string | undefined>;
+
+/** The part of `ConnectionOptions` / `NativeConnectionOptions` that secures the connection. */
+export interface TemporalConnectionOptions {
+  apiKey?: string;
+  /** Undefined: plain gRPC (a local dev server or cluster). `{}`: TLS trusting the system's CAs. */
+  tls?: {
+    clientCertPair?: { crt: Buffer; key: Buffer };
+    serverRootCACertificate?: Buffer;
+    serverNameOverride?: string;
+  };
+}
 
 export interface Config {
   log: { level: z.infer<typeof envSchema>['LOG_LEVEL']; format: 'auto' | 'json' | 'pretty' };
@@ -81,6 +133,11 @@ export interface Config {
     address: string;
     /** True when TEMPORAL_ADDRESS was given: `npm start` then uses that cluster and starts no dev server. */
     external: boolean;
+    /**
+     * API key and TLS (mTLS client pair, CA, server name) for the connection, in the shape both the
+     * client's `Connection` and the worker's `NativeConnection` take: spread it next to `address`.
+     */
+    connectionOptions: TemporalConnectionOptions;
     namespace: string;
     taskQueue: string;
     cliPath?: string;
@@ -126,6 +183,16 @@ export interface Config {
     /** Browser origins (the Temporal Web UI) allowed to call the codec endpoint without an API key. */
     codecCorsOrigins: string[];
   };
+  metrics: {
+    /** Interface the worker's two metrics listeners bind to (`0.0.0.0` in a container). */
+    host: string;
+    /** The API's `GET /metrics` answers anyone; otherwise loopback callers or an API key only. */
+    public: boolean;
+    /** The worker's own metrics (Ping calls, process) at `/metrics`; undefined: not served. */
+    workerPort?: number;
+    /** The Temporal SDK's Prometheus exporter (task latencies, slots, sticky cache); undefined: off. */
+    temporalPort?: number;
+  };
 }
 
 function isLocal(url: string): boolean {
@@ -134,7 +201,7 @@ function isLocal(url: string): boolean {
 }
 
 /** Their values are never echoed back in an error message: it may end up in a CI log. */
-const SECRET_VARIABLES = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'PING_API_SECRET', 'NOTIFICATION_SIGNING_SECRET', 'PAYLOAD_ENCRYPTION_KEYS']);
+const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'API_KEYS', 'WEBHOOK_SECRET', 'PING_API_SECRET', 'NOTIFICATION_SIGNING_SECRET', 'PAYLOAD_ENCRYPTION_KEYS']);
 
 /**
  * `CODEC_CORS_ORIGINS`: comma-separated `scheme://host[:port]` origins, or `none` (API keys only).
@@ -163,6 +230,37 @@ function parseCodecOrigins(value: string | undefined, uiPort: number): string[] 
       }
       return parsed.origin;
     });
+}
+
+function readConfigFile(name: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${name} cannot be read (${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/** TEMPORAL_API_KEY and TEMPORAL_TLS_*: files are read here, so a wrong path fails at start-up. */
+function temporalConnectionOptions(e: z.infer<typeof envSchema>): TemporalConnectionOptions {
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError('Invalid configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (the mTLS client certificate and its key) go together');
+  }
+  const tlsDetails = e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME;
+  const tlsOn = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && Boolean(e.TEMPORAL_API_KEY || tlsDetails));
+  if (!tlsOn) {
+    if (tlsDetails) throw new ConfigError('Invalid configuration: TEMPORAL_TLS=false contradicts the TEMPORAL_TLS_* files given');
+    return { apiKey: e.TEMPORAL_API_KEY };
+  }
+  return {
+    apiKey: e.TEMPORAL_API_KEY,
+    tls: {
+      ...(e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
+        ? { clientCertPair: { crt: readConfigFile('TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT), key: readConfigFile('TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY) } }
+        : {}),
+      ...(e.TEMPORAL_TLS_CA ? { serverRootCACertificate: readConfigFile('TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA) } : {}),
+      ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+    },
+  };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
@@ -214,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
       external: e.TEMPORAL_ADDRESS !== undefined,
+      connectionOptions: temporalConnectionOptions(e),
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
@@ -244,6 +343,7 @@ export function loadConfig(env: Env = process.env): Config {
     notifications: { signingSecret: e.NOTIFICATION_SIGNING_SECRET },
     payments: { pollInitialMs: e.PAYMENT_POLL_INITIAL_MS, pollMaxMs: e.PAYMENT_POLL_MAX_MS },
     encryption: { keys: encryptionKeys, codecCorsOrigins },
+    metrics: { host: e.METRICS_HOST, public: e.METRICS_PUBLIC, workerPort: e.WORKER_METRICS_PORT, temporalPort: e.TEMPORAL_METRICS_PORT },
   };
 }
 

@@ -34,7 +34,7 @@ import {
   type PaymentOrderExtended,
 } from './paymentsSchemas';
 import { checkoutUrlFrom } from './pisCheckoutUrl';
-import { createTransport, type Exchange } from './transport';
+import { createTransport, type Exchange, type ExchangeResult, type PingCallObserver } from './transport';
 
 export interface PingClientOptions {
   /** e.g. `https://sandbox.pingpayments.com/payments/`; a missing trailing '/' is added, as the SDK does. */
@@ -47,6 +47,8 @@ export interface PingClientOptions {
   timeoutMs?: number;
   /** For tests or a shared pool; when given, `close()` leaves it open since the caller owns it. */
   dispatcher?: Dispatcher;
+  /** Told about every HTTP call once it ends (endpoint, status, duration, error code): the hook for metrics. */
+  observer?: PingCallObserver;
 }
 
 export interface RequestOptions {
@@ -129,10 +131,13 @@ export function createPingClient(options: PingClientOptions): PingClient {
   const dispatcher = options.dispatcher ?? new Agent();
   const ownsDispatcher = options.dispatcher === undefined;
   let closing: Promise<void> | undefined;
-  const transport = createTransport({ tenantId: options.tenantId, apiSecret: options.apiSecret, timeoutMs, dispatcher });
+  const transport = createTransport({ tenantId: options.tenantId, apiSecret: options.apiSecret, timeoutMs, dispatcher, observer: options.observer });
 
-  async function readJson<S extends z.ZodType>(call: Exchange, schema: S): Promise<z.output<S>> {
-    const { status, text } = await transport.exchange(call);
+  function readJson<S extends z.ZodType>(call: Exchange, schema: S): Promise<z.output<S>> {
+    return transport.exchange(call, (result) => parseJson(call, result, schema));
+  }
+
+  function parseJson<S extends z.ZodType>(call: Exchange, { status, text }: ExchangeResult, schema: S): z.output<S> {
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -155,15 +160,16 @@ export function createPingClient(options: PingClientOptions): PingClient {
 
   /** Ping's mutations are PUTs with a JSON body (`{}` when there is nothing to say) answering 204. */
   async function mutate(target: Target, body: unknown = {}): Promise<void> {
-    await transport.exchange({ ...target, method: 'PUT', body, expectedStatus: 204 });
+    await transport.exchange({ ...target, method: 'PUT', body, expectedStatus: 204 }, () => undefined);
   }
 
   /** Plain-text `pong`, not JSON (contract §1.3); a quoted one is read the same, to be forgiving. */
-  async function ping(endpoint: string, baseUrl: string, signal?: AbortSignal): Promise<'pong'> {
-    const { status, text } = await transport.exchange({ endpoint, baseUrl, method: 'GET', path: 'api/v1/ping', expectedStatus: 200, signal });
-    const word = text.trim().replace(/^"(.*)"$/, '$1');
-    if (word !== 'pong') throw invalidResponseError(endpoint, status, `expected "pong", got ${JSON.stringify(text.slice(0, 100))}`);
-    return 'pong';
+  function ping(endpoint: string, baseUrl: string, signal?: AbortSignal): Promise<'pong'> {
+    return transport.exchange({ endpoint, baseUrl, method: 'GET', path: 'api/v1/ping', expectedStatus: 200, signal }, ({ status, text }) => {
+      const word = text.trim().replace(/^"(.*)"$/, '$1');
+      if (word !== 'pong') throw invalidResponseError(endpoint, status, `expected "pong", got ${JSON.stringify(text.slice(0, 100))}`);
+      return 'pong' as const;
+    });
   }
 
   const payments = (endpoint: string, path: string, signal?: AbortSignal): Target => ({

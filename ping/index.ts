@@ -10,7 +10,7 @@ export {
   type PingClientOptions,
   type RequestOptions,
 } from './client';
-export { PING_API_VERSION } from './transport';
+export { PING_API_VERSION, type PingCallObservation, type PingCallObserver } from './transport';
 export { isRetryableStatus, parsePingErrorBody, PingApiError, type PingClientErrorCode, type PingErrorDetail } from './errors';
 export { CHECKOUT_URL_KEYS, checkoutUrlFrom } from './pisCheckoutUrl';
 export * from './commonSchemas';

@@ -14,7 +14,31 @@ export interface TransportOptions {
   apiSecret?: string;
   timeoutMs: number;
   dispatcher: Dispatcher;
+  observer?: PingCallObserver;
 }
+
+/** What one HTTP call to Ping came to, for metrics or tracing; no body, no ids, no headers. */
+export interface PingCallObservation {
+  /** The client method, e.g. `createPaymentLink`: a fixed set of names. */
+  endpoint: string;
+  method: Exchange['method'];
+  /** The HTTP status; undefined when no response arrived (timeout, connection error, abort). */
+  status: number | undefined;
+  /** From sending the request to having read (and checked) the answer. */
+  durationMs: number;
+  /**
+   * Set when the call failed, with a response or without: the `PingApiError`'s code (Ping's own
+   * first error code when it sent one) and whether it is worth retrying.
+   */
+  error?: { code: string; retryable: boolean };
+}
+
+/**
+ * Told about every HTTP call once it has ended (not about a request refused before sending). It runs
+ * on the call's path, so it must be quick; if it throws, the exception is dropped: an observer can
+ * never fail a call.
+ */
+export type PingCallObserver = (observation: PingCallObservation) => void;
 
 export interface Exchange {
   endpoint: string;
@@ -74,7 +98,7 @@ export function createTransport(options: TransportOptions) {
   // The SDK's common path omits it and sandbox still answers, but Ping's docs require it on every request.
   if (options.apiSecret) baseHeaders['x-api-secret'] = options.apiSecret;
 
-  async function exchange(call: Exchange): Promise<ExchangeResult> {
+  async function roundTrip(call: Exchange): Promise<ExchangeResult> {
     const url = new URL(call.path, call.baseUrl);
     const timeoutSignal = AbortSignal.timeout(options.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeoutSignal]) : timeoutSignal;
@@ -101,6 +125,34 @@ export function createTransport(options: TransportOptions) {
     if (status === call.expectedStatus) return { status, text };
     if (status >= 200 && status < 300) throw unexpectedStatusError(call.endpoint, status, call.expectedStatus);
     throw httpError(call.endpoint, status, text, retryAfter);
+  }
+
+  function observe(call: Exchange, started: number, status: number | undefined, err?: unknown): void {
+    if (!options.observer) return;
+    const error = err === undefined ? undefined : err instanceof PingApiError ? { code: err.code, retryable: err.retryable } : { code: 'unknown', retryable: false };
+    try {
+      options.observer({ endpoint: call.endpoint, method: call.method, status, durationMs: performance.now() - started, ...(error ? { error } : {}) });
+    } catch {
+      // An observer's bug must not turn a good answer from Ping into a failed payment step.
+    }
+  }
+
+  /**
+   * One HTTP call: `read` turns the answer into the caller's value (parsing, checking the body) within
+   * the call, so the observer sees a 200 with a body that breaks the contract as the failure it is.
+   */
+  async function exchange<T>(call: Exchange, read: (result: ExchangeResult) => T): Promise<T> {
+    const started = performance.now();
+    let result: ExchangeResult | undefined;
+    try {
+      result = await roundTrip(call);
+      const value = read(result);
+      observe(call, started, result.status);
+      return value;
+    } catch (err) {
+      observe(call, started, result?.status ?? (err instanceof PingApiError ? err.status : undefined), err);
+      throw err;
+    }
   }
 
   return { exchange };

@@ -19,6 +19,9 @@ const TARGETS = {
   inbox: 'devservices/main.ts',
   'temporal-install': 'scripts/installTemporalCli.ts',
   chaos: 'scripts/chaos.ts',
+  cluster: 'scripts/cluster.ts',
+  'test-cluster': 'scripts/clusterTest.ts',
+  bench: 'scripts/bench.ts',
   'replay-record': 'scripts/recordReplayFixtures.ts',
 };
 

@@ -1,4 +1,4 @@
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,8 +27,10 @@ export async function waitForWorker(
   taskQueue: string,
   timeoutMs: number,
   abort?: AbortSignal,
+  /** API key and TLS for a secured cluster (config.temporal.connectionOptions). */
+  secure: Omit<ConnectionOptions, 'address'> = {},
 ): Promise<void> {
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect({ ...secure, address });
   try {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !abort?.aborted) {

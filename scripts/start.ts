@@ -112,7 +112,7 @@ class Stack {
       withSandbox ? waitForHttpOk(`${sandboxUrl}/_sandbox/`, 60_000, startupFailed.signal) : undefined,
       withInbox ? waitForHttpOk(`${inboxUrl}/healthz`, 60_000, startupFailed.signal) : undefined,
       waitForHttpOk(`${apiUrl}/readyz`, 60_000, startupFailed.signal),
-      waitForWorker(temporalAddress, config.temporal.namespace, config.temporal.taskQueue, 120_000, startupFailed.signal),
+      waitForWorker(temporalAddress, config.temporal.namespace, config.temporal.taskQueue, 120_000, startupFailed.signal, config.temporal.connectionOptions),
     ]);
 
     const apiKey = apiKeyFromEnv ? `${mask(config.api.keys[0]!)} (from API_KEYS)` : `${secrets.apiKey} (generated, kept in ${config.dataDir})`;

@@ -1,14 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { findGo, findOnPath, goInstall, isExecutableFile, type Env } from './goInstall';
 
 /** The one place the CLI version is pinned (CLI 1.5.1 = Temporal Server 1.29.1 + UI 2.42.1). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 const GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from './goInstall';
 
 /**
  * Where the CLI came from. `sdk-download` has no path: the TypeScript SDK fetches and runs the
@@ -34,27 +33,6 @@ export function toolCacheDir(env: Env = process.env): string {
 
 export function cachedCliPath(env: Env = process.env): string {
   return path.join(toolCacheDir(env), 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string, env: Env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutableFile(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
-
-function findGo(env: Env): string | undefined {
-  // Go's own installer puts it in /usr/local/go without touching PATH of non-login shells.
-  return findOnPath('go', env) ?? (isExecutableFile('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
 /** The lookup order, without building anything: TEMPORAL_CLI_PATH, PATH, the tool cache. */
@@ -94,57 +72,17 @@ export async function ensureTemporalCli(options: AcquireOptions = {}): Promise<T
   return { source: 'sdk-download' };
 }
 
-function formatElapsed(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
 async function buildWithGo(go: string, env: Env, log: (line: string) => void): Promise<string> {
   const target = cachedCliPath(env);
-  await mkdir(path.dirname(target), { recursive: true });
-  // Build into a private folder and rename: a concurrent or interrupted build never leaves a half
-  // written binary at the path every later run trusts.
-  const staging = await mkdtemp(path.join(path.dirname(target), '.build-'));
-  log(
-    `Building Temporal CLI ${TEMPORAL_CLI_VERSION} from source into ${path.dirname(target)} ` +
-      '(once per machine; about 5 minutes on 2 cores)...',
-  );
-  const started = Date.now();
-  let compiled = 0;
-  let downloaded = 0;
-  const tail: string[] = [];
-  const child = spawn(go, ['install', '-v', `${GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}`], {
-    // GOTOOLCHAIN=local: newer CLI tags ask for a newer toolchain, which would mean a download.
-    env: { ...env, GOTOOLCHAIN: 'local', GOBIN: staging, GOFLAGS: env.GOFLAGS ?? '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  await goInstall({
+    go,
+    packages: [`${GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}`],
+    outputs: { temporal: target },
+    label: `Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    estimate: 'about 5 minutes on 2 cores',
+    env,
+    log,
   });
-  child.stderr.setEncoding('utf8');
-  let partial = '';
-  child.stderr.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('go: downloading')) downloaded++;
-      else if (/^[\w.\-/]+$/.test(line.trim())) compiled++;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-    }
-  });
-  const ticker = setInterval(() => {
-    log(`  still building: ${downloaded} modules fetched, ${compiled} packages compiled, ${formatElapsed(Date.now() - started)} elapsed`);
-  }, 15_000);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  }).finally(() => clearInterval(ticker));
-  const built = path.join(staging, 'temporal');
-  if (code !== 0 || !existsSync(built)) {
-    await rm(staging, { recursive: true, force: true });
-    throw new Error(`go install of the Temporal CLI failed (exit ${code}):\n${tail.join('\n')}`);
-  }
-  await rename(built, target);
-  await rm(staging, { recursive: true, force: true });
-  log(`Temporal CLI ${TEMPORAL_CLI_VERSION} built in ${formatElapsed(Date.now() - started)}: ${target}`);
   return target;
 }
 

@@ -2,7 +2,7 @@ import { createMailActivities } from '../activities/mail';
 import { createNotificationActivities } from '../activities/notifications';
 import { createPingActivities } from '../activities/ping';
 import type { Logger } from '../common/logger';
-import { createPingClient } from '../ping';
+import { createPingClient, type PingCallObserver } from '../ping';
 
 export interface ActivityConfig {
   ping: { paymentsApiUrl: string; paymentLinksApiUrl: string; tenantId: string; apiSecret?: string };
@@ -12,9 +12,14 @@ export interface ActivityConfig {
   mail: { smtpUrl: string; from: string };
 }
 
+export interface ActivityHooks {
+  /** Told about every HTTP call to Ping (worker/metrics.ts records them). */
+  pingObserver?: PingCallObserver;
+}
+
 /** Every activity the payment workflows call, built from config; `close()` releases their connections. */
-export function createActivities(config: ActivityConfig, logger: Logger) {
-  const ping = createPingClient(config.ping);
+export function createActivities(config: ActivityConfig, logger: Logger, hooks: ActivityHooks = {}) {
+  const ping = createPingClient({ ...config.ping, observer: hooks.pingObserver });
   const mail = createMailActivities({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const activities = {
     ...createPingActivities({ ping, publicBaseUrl: config.publicBaseUrl, webhookSecret: config.webhookSecret }),

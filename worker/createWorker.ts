@@ -1,5 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -37,10 +37,16 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
 }
 
 /** Retries the first connection for a while: in a compose stack the server may still be starting. */
-export async function connectWorker(address: string, attempts = 30, onRetry?: (err: unknown) => void): Promise<NativeConnection> {
+export async function connectWorker(
+  address: string,
+  attempts = 30,
+  onRetry?: (err: unknown) => void,
+  /** API key and TLS for a secured cluster (config.temporal.connectionOptions). */
+  secure: Omit<NativeConnectionOptions, 'address'> = {},
+): Promise<NativeConnection> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await NativeConnection.connect({ address });
+      return await NativeConnection.connect({ ...secure, address });
     } catch (err) {
       if (attempt >= attempts) throw err;
       onRetry?.(err);

@@ -4,6 +4,7 @@ import { dataConverterFor } from '../common/payloadCodec';
 import { runMain } from '../common/processLifecycle';
 import { createActivities } from './activities';
 import { connectWorker, createWorker } from './createWorker';
+import { createWorkerMetrics, serveMetrics, type MetricsServer } from './metrics';
 import { installRuntime, sdkLogLevel } from './runtime';
 
 async function main(): Promise<void> {
@@ -24,15 +25,34 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // Ping calls and process metrics here; the SDK's own on TEMPORAL_METRICS_PORT (worker/metrics.ts says why two).
+  const metrics = createWorkerMetrics();
   const { activities, close } = createActivities(
     { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail },
     logger,
+    { pingObserver: metrics.pingObserver },
   );
+  const { host, workerPort, temporalPort } = config.metrics;
+  let metricsServer: MetricsServer | undefined;
+  if (workerPort) {
+    try {
+      metricsServer = await serveMetrics(metrics.registry, { host, port: workerPort });
+    } catch (err) {
+      // A busy port costs the metrics, not the payments.
+      logger.warn({ host, port: workerPort, err: err instanceof Error ? err.message : String(err) }, 'worker metrics not served');
+    }
+  }
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make worker.run() drain and resolve.
-  installRuntime(logger, sdkLogLevel(config.log.level));
+  const temporalMetrics = installRuntime(logger, sdkLogLevel(config.log.level), {
+    prometheusBindAddress: temporalPort ? `${host.includes(':') ? `[${host}]` : host}:${temporalPort}` : undefined,
+  });
+  logger.info({ metrics: metricsServer?.url, temporalMetrics: temporalMetrics && `http://${temporalMetrics}/metrics` }, 'worker metrics');
   const { address, namespace, taskQueue } = config.temporal;
-  const connection = await connectWorker(address, 30, (err) =>
-    logger.warn({ address, err: String(err) }, 'Temporal not reachable yet, retrying'),
+  const connection = await connectWorker(
+    address,
+    30,
+    (err) => logger.warn({ address, err: String(err) }, 'Temporal not reachable yet, retrying'),
+    config.temporal.connectionOptions,
   );
   try {
     const worker = await createWorker({
@@ -49,6 +69,7 @@ async function main(): Promise<void> {
   } finally {
     await close();
     await connection.close();
+    await metricsServer?.close();
   }
 }
 

@@ -13,6 +13,8 @@ export interface CreatePaymentDeps {
   client: Client;
   taskQueue: string;
   timing: PollTiming;
+  /** Told what each create came to (for metrics): a new payment, the same one again, refused by Ping, or a 409. */
+  onCreate?: (flow: PaymentFlow, outcome: 'created' | 'replayed' | 'refused' | 'conflict') => void;
 }
 
 /** What differs between the flows' create endpoints. */
@@ -36,7 +38,11 @@ export interface FlowSpec<R> {
  * the same key and body returns the same payment (200); a different body is a 409; a payment Ping
  * refused answers with Ping's reason.
  */
-export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing }: CreatePaymentDeps): RequestHandler {
+export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing, onCreate }: CreatePaymentDeps): RequestHandler {
+  const conflict = () => {
+    onCreate?.(spec.flow, 'conflict');
+    return idempotencyMismatch();
+  };
   return async (req, res) => {
     const request = parseBody(spec.schema, req.body);
     const paymentId = paymentIdFor(spec.idPrefix, req);
@@ -67,14 +73,15 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
     try {
       ({ payment, first } = await client.workflow.executeUpdateWithStart(createdUpdate, { args: [{ fingerprint }], startWorkflowOperation: operation }));
     } catch (err) {
-      if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw idempotencyMismatch();
+      if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw conflict();
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // The payment under this key has finished: answer as before if it is the same request.
       const handle = client.workflow.getHandle(paymentId);
-      if ((await handle.query(fingerprintQuery)) !== fingerprint) throw idempotencyMismatch();
+      if ((await handle.query(fingerprintQuery)) !== fingerprint) throw conflict();
       payment = await handle.query(paymentQuery);
     }
     const refused = refusedError(payment);
+    onCreate?.(spec.flow, refused ? 'refused' : first ? 'created' : 'replayed');
     if (refused) throw refused;
     res.status(first ? 201 : 200).json(payment);
   };

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { isValidWebhookToken } from '../../common/webhookToken';
 import { paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../../ping';
 import { pingCallbackSignal } from '../../workflows/messages';
+import type { PaymentFlow } from '../../workflows/paymentTypes';
 import { ApiError, methodNotAllowed } from '../errors';
 import { paymentHandle, paymentNotFound } from '../payments';
 import { acceptUnsignedCallbacks, type PingSignatureVerifier } from '../pingSignature';
@@ -14,6 +15,8 @@ export interface WebhookDeps {
   webhookSecret: string;
   /** Checks Ping's callback signature over the raw body; by default every callback passes (see pingSignature.ts). */
   verifySignature?: PingSignatureVerifier;
+  /** Told how each callback was answered: its flow, status, and the error code of a rejection (for metrics). */
+  onCallback?: (kind: PaymentFlow, status: number, errorCode: string | undefined) => void;
 }
 
 /** Callbacks are small: a status and a few ids. */
@@ -29,8 +32,14 @@ const rawBodies = new WeakMap<Request, Buffer>();
  * JSON syntax (400), signature (401), the endpoint's flow (404), shape (400); only then is the
  * workflow signalled.
  */
-export function webhookRoutes({ client, webhookSecret, verifySignature = acceptUnsignedCallbacks }: WebhookDeps): Router {
+export function webhookRoutes({ client, webhookSecret, verifySignature = acceptUnsignedCallbacks, onCallback }: WebhookDeps): Router {
   const router = Router();
+
+  /** First in line, so a callback refused by any later check is still reported, with its error code. */
+  const observe = (kind: PaymentFlow): RequestHandler => (_req, res, next) => {
+    if (onCallback) res.once('finish', () => onCallback(kind, res.statusCode, res.locals.errorCode as string | undefined));
+    next();
+  };
 
   const requireToken: RequestHandler = (req, _res, next) => {
     if (!isValidWebhookToken(webhookSecret, String(req.params.id), req.query.token)) {
@@ -79,8 +88,8 @@ export function webhookRoutes({ client, webhookSecret, verifySignature = acceptU
   const guards = [requireToken, requireJsonBody, json, requireSignature];
   const LINKS = '/webhooks/ping/payment-links/:id';
   const PAYMENTS = '/webhooks/ping/payments/:id';
-  router.post(LINKS, ...guards, callback('payment-link-', paymentLinkStatusCallbackSchema, '{payment_link_id, status, occured_at}'));
-  router.post(PAYMENTS, ...guards, callback('pis-payment-', paymentStatusCallbackSchema, 'a JSON object with the payment status'));
+  router.post(LINKS, observe('link'), ...guards, callback('payment-link-', paymentLinkStatusCallbackSchema, '{payment_link_id, status, occured_at}'));
+  router.post(PAYMENTS, observe('pis'), ...guards, callback('pis-payment-', paymentStatusCallbackSchema, 'a JSON object with the payment status'));
   router.all(LINKS, methodNotAllowed('POST'));
   router.all(PAYMENTS, methodNotAllowed('POST'));
   return router;

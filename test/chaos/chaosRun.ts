@@ -128,6 +128,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       PAYMENT_POLL_INITIAL_MS: String(timing.pollInitialMs),
       PAYMENT_POLL_MAX_MS: String(timing.pollMaxMs),
       WORKER_SHUTDOWN_GRACE_MS: '1000',
+      // No metrics listeners: fixed ports would collide with a stack already running on this machine.
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_METRICS_PORT: '0',
       ...secrets.workerEnv,
     };
     // A worker that dies for any reason, our SIGKILL or its own, is restarted: nothing may depend on

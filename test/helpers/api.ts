@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import type { ApiMetrics } from '../../api/metrics';
 import { createLogger, type Logger } from '../../common/logger';
 import { dataConverterFor, EncryptionCodec, type EncryptionKeys } from '../../common/payloadCodec';
 import { harnessEnv } from '../harnessEnv';
@@ -27,6 +28,11 @@ export interface ApiOptions {
   encryptionKeys?: EncryptionKeys;
   /** Browser origins its /codec endpoint accepts; defaults to the harness's Web UI (as CODEC_CORS_ORIGINS does). */
   codecOrigins?: string[];
+  /** Prometheus metrics and `GET /metrics` (none by default), and whether that answers without a key from anywhere. */
+  metrics?: ApiMetrics;
+  metricsPublic?: boolean;
+  /** The interface to listen on; default loopback (`url` always names 127.0.0.1). */
+  host?: string;
 }
 
 /** Starts the real express app on a free port, connected to a real Temporal server. */
@@ -42,9 +48,11 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
     webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
     timing: options.timing ?? { pollInitialMs: 30_000, pollMaxMs: 600_000 },
     codec: { codec, allowedOrigins: options.codecOrigins ?? uiOrigins(temporalUiUrl) },
+    metrics: options.metrics,
+    metricsPublic: options.metricsPublic,
   });
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -58,6 +58,14 @@ function payloadsOf(history: temporal.api.history.v1.IHistory): Array<{ payload:
 /** Search attributes must stay readable to the server (it indexes them); they are never codec-encoded. */
 const isSearchAttribute = (path: string): boolean => /(^|\.)(searchAttributes|upsertWorkflowSearchAttributesEventAttributes)\./.test(path);
 
+/**
+ * Temporal core's own marker bookkeeping is written by the SDK core, not through the data converter:
+ * a patch marker's `patch-data` (the patch id) and a local activity's `data` (sequence number, attempt,
+ * activity type, times). Neither carries user data; the local activity's `result` is encrypted.
+ */
+const isCoreMarkerData = (path: string): boolean => /markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(path);
+const isPlainByDesign = (path: string): boolean => isSearchAttribute(path) || isCoreMarkerData(path);
+
 /** Everything a person with raw access to the history sees: the proto bytes, its JSON, every payload's data. */
 function rawText(history: temporal.api.history.v1.IHistory): string {
   const proto = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
@@ -132,7 +140,7 @@ describe('payload encryption', () => {
       // Every payload the SDK wrote (inputs, results, signals, updates, user metadata, failures) is
       // sealed with the active test key; only search attributes are plain, and they hold no payer data.
       const payloads = payloadsOf(history);
-      const sealed = payloads.filter(({ path }) => !isSearchAttribute(path));
+      const sealed = payloads.filter(({ path }) => !isPlainByDesign(path));
       expect(sealed.length).toBeGreaterThan(10);
       const notSealed = sealed.filter(({ payload }) => text(payload.metadata!.encoding) !== ENCRYPTED).map(({ path }) => path);
       expect(notSealed).toEqual([]);
@@ -363,7 +371,7 @@ describe('key rotation on a running workflow', () => {
 
       const history = await handle.fetchHistory();
       const keyIds = payloadsOf(history)
-        .filter(({ path }) => !isSearchAttribute(path))
+        .filter(({ path }) => !isPlainByDesign(path))
         .map(({ payload }) => text(payload.metadata!['encryption-key-id']));
       expect(new Set(keyIds)).toEqual(new Set(['old-1', 'new-2']));
       expect(rawText(history)).not.toContain(name);
