@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfigOrExit } from '../common/config';
+import { loadConfigOrExit, requireSecretsOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { dataConverterFor, EncryptionCodec } from '../common/payloadCodec';
 import { closeHttpServer, listen, onShutdown, runMain } from '../common/processLifecycle';
@@ -10,22 +10,7 @@ import { createApiMetrics } from './metrics';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'api', ...config.log });
-  if (config.api.keys.length === 0) {
-    process.stderr.write('Invalid configuration: API_KEYS must list at least one API key (comma-separated, 16+ characters each)\n');
-    process.exit(1);
-  }
-  const { webhookSecret } = config.api;
-  if (!webhookSecret) {
-    process.stderr.write('Invalid configuration: WEBHOOK_SECRET is required (16+ characters; it signs the callback URLs given to Ping)\n');
-    process.exit(1);
-  }
-  const encryptionKeys = config.encryption.keys;
-  if (!encryptionKeys) {
-    process.stderr.write(
-      'Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required (id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32); npm start generates one)\n',
-    );
-    process.exit(1);
-  }
+  const { webhookSecret, encryptionKeys } = requireSecretsOrExit(config, 'api');
   const codec = new EncryptionCodec(encryptionKeys);
   // Lazy: the API comes up (and /readyz says 503) even while Temporal is still starting.
   const connection = Connection.lazy({ ...config.temporal.connectionOptions, address: config.temporal.address });

@@ -361,6 +361,42 @@ export function usesLocalInbox(config: Config): boolean {
   return isLocal(config.mail.smtpUrl) && Number(url.port || 25) === config.mail.inbox.smtpPort;
 }
 
+/** The secrets each long-running process refuses to start without; `npm start` generates them all. */
+export const REQUIRED_SECRETS = {
+  api: ['API_KEYS', 'WEBHOOK_SECRET', 'PAYLOAD_ENCRYPTION_KEYS'],
+  worker: ['WEBHOOK_SECRET', 'NOTIFICATION_SIGNING_SECRET', 'PAYLOAD_ENCRYPTION_KEYS'],
+} as const;
+
+const SECRET_HINTS: Record<(typeof REQUIRED_SECRETS)[keyof typeof REQUIRED_SECRETS][number], string> = {
+  API_KEYS: 'comma-separated bearer keys, 16+ characters each',
+  WEBHOOK_SECRET: '16+ characters; it signs the callback URLs given to Ping',
+  NOTIFICATION_SIGNING_SECRET: '16+ characters; it signs merchant notifications',
+  PAYLOAD_ENCRYPTION_KEYS: 'id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32)',
+};
+
+export interface ProcessSecrets {
+  webhookSecret: string;
+  encryptionKeys: EncryptionKeys;
+  notificationSigningSecret: string | undefined;
+}
+
+/** One line naming every missing secret and exit 1, or the secrets, present. */
+export function requireSecretsOrExit(config: Config, processName: keyof typeof REQUIRED_SECRETS): ProcessSecrets {
+  const present = {
+    API_KEYS: config.api.keys.length > 0,
+    WEBHOOK_SECRET: config.api.webhookSecret !== undefined,
+    NOTIFICATION_SIGNING_SECRET: config.notifications.signingSecret !== undefined,
+    PAYLOAD_ENCRYPTION_KEYS: config.encryption.keys !== undefined,
+  };
+  const missing = REQUIRED_SECRETS[processName].filter((name) => !present[name]);
+  if (missing.length > 0) {
+    const reasons = missing.map((name) => `${name} is required (${SECRET_HINTS[name]})`).join('; ');
+    process.stderr.write(`Invalid configuration: ${reasons}; npm start generates them\n`);
+    process.exit(1);
+  }
+  return { webhookSecret: config.api.webhookSecret!, encryptionKeys: config.encryption.keys!, notificationSigningSecret: config.notifications.signingSecret };
+}
+
 /** For process entry points: a bad environment is a one-line message and exit code 1, never a stack trace. */
 export function loadConfigOrExit(env: Env = process.env): Config {
   try {

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../common/config';
+import { loadConfigOrExit, requireSecretsOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { dataConverterFor } from '../common/payloadCodec';
 import { runMain } from '../common/processLifecycle';
@@ -10,25 +10,13 @@ import { installRuntime, sdkLogLevel } from './runtime';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', ...config.log });
-  const webhookSecret = config.api.webhookSecret;
-  const notificationSigningSecret = config.notifications.signingSecret;
-  if (!webhookSecret || !notificationSigningSecret) {
-    process.stderr.write(
-      `Invalid configuration: ${!webhookSecret ? 'WEBHOOK_SECRET' : 'NOTIFICATION_SIGNING_SECRET'} is required (16+ characters; npm start generates both)\n`,
-    );
-    process.exit(1);
-  }
-  const encryptionKeys = config.encryption.keys;
-  if (!encryptionKeys) {
-    process.stderr.write(
-      'Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required (id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32); npm start generates one)\n',
-    );
-    process.exit(1);
-  }
+  const { webhookSecret, encryptionKeys, notificationSigningSecret } = requireSecretsOrExit(config, 'worker');
+  // Present: the worker's required secrets include it.
+  const signingSecret = notificationSigningSecret!;
   // Ping calls and process metrics here; the SDK's own on TEMPORAL_METRICS_PORT (worker/metrics.ts says why two).
   const metrics = createWorkerMetrics();
   const { activities, close } = createActivities(
-    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail },
+    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret: signingSecret, mail: config.mail },
     logger,
     { pingObserver: metrics.pingObserver },
   );

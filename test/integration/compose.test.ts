@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig, usesLocalInbox, type Env } from '../../common/config';
+import { loadConfig, REQUIRED_SECRETS, usesLocalInbox, type Env } from '../../common/config';
 import { TEMPORAL_SERVER_VERSION } from '../../scripts/clusterBinaries';
 import { findTemporalCli, TEMPORAL_CLI_VERSION } from '../../scripts/temporalCli';
 import { createWorkerMetrics, serveMetrics } from '../../worker/metrics';
@@ -164,13 +164,11 @@ function configVariables(): string[] {
   return names;
 }
 
-/** The variables an entry point refuses to start without: those named in its "Invalid configuration: ..." lines. */
+/** The variables an entry point refuses to start without (the config module's list, used by both main.ts files). */
 function requiredBy(entry: 'api/main.ts' | 'worker/main.ts'): string[] {
-  const names = new Set(configVariables());
-  const lines = read(entry)
-    .split('\n')
-    .filter((line) => line.includes('Invalid configuration'));
-  return [...new Set(lines.flatMap((line) => [...line.matchAll(/\b[A-Z][A-Z0-9_]{2,}\b/g)].map((m) => m[0]).filter((n) => names.has(n))))];
+  const processName = entry === 'api/main.ts' ? 'api' : 'worker';
+  expect(read(entry)).toContain(`requireSecretsOrExit(config, '${processName}')`);
+  return [...REQUIRED_SECRETS[processName]];
 }
 
 /** deploy/temporal-server.yaml, the server config the temporal service mounts (owned by the cluster work). */

@@ -403,7 +403,7 @@ describe('npm run worker / api without a key', () => {
     const { code } = await job.exited;
     expect(code).toBe(1);
     expect(job.output().trim()).toBe(
-      'Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required (id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32); npm start generates one)',
+      'Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required (id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32)); npm start generates them',
     );
   });
 
