@@ -15,6 +15,7 @@ import { linkRequest, pisRequest, startMerchantReceiver, type MerchantReceiver }
 import { freePort } from '../helpers/ports';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { chaosSecrets } from './chaosSecrets';
+import { EVENT, EXPECTED, WAVE, type Plan } from '../helpers/paymentPlans';
 
 /**
  * The chaos run: many payments of both flows while the worker is SIGKILLed and restarted, the
@@ -34,25 +35,6 @@ export interface ChaosOptions {
   log?: (line: string) => void;
 }
 
-type Plan = 'link:pay' | 'link:cancel' | 'link:expire' | 'pis:pay' | 'pis:abort' | 'pis:timeout';
-const EXPECTED: Record<Plan, PaymentResource['status']> = {
-  'link:pay': 'completed',
-  'link:cancel': 'cancelled',
-  'link:expire': 'expired',
-  'pis:pay': 'completed',
-  'pis:abort': 'cancelled',
-  'pis:timeout': 'expired',
-};
-const EVENT: Record<Plan, string> = {
-  'link:pay': 'payment.paid',
-  'link:cancel': 'payment.cancelled',
-  'link:expire': 'payment.expired',
-  'pis:pay': 'payment.paid',
-  'pis:abort': 'payment.cancelled',
-  'pis:timeout': 'payment.expired',
-};
-/** Deterministic mix: mostly paid, some cancelled and some left to run out of time. */
-const MIX: Plan[] = ['link:pay', 'pis:pay', 'link:pay', 'pis:pay', 'link:cancel', 'pis:abort', 'link:pay', 'link:expire', 'pis:pay', 'pis:timeout'];
 
 const API_KEY = 'sk_chaos_0123456789abcdef';
 const FAULTS = {
@@ -180,7 +162,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const payments: Array<{ id: string; plan: Plan; pingId: string; email: string }> = [];
     const failures: string[] = [];
     const runOne = async (i: number) => {
-      const plan = MIX[i % MIX.length]!;
+      const plan = WAVE[i % WAVE.length]!;
       const email = `payer-${i}@chaos.example`;
       const key = `chaos-${i}-${started}`;
       const isLink = plan.startsWith('link');

@@ -14,6 +14,7 @@ import { TEST_ENCRYPTION_KEYS, testDataConverter } from '../helpers/encryption';
 import { startInbox, type RunningInbox } from '../helpers/inbox';
 import { linkRequest, NOTIFICATION_SECRET, pisRequest, startMerchantReceiver, type MerchantReceiver } from '../helpers/paymentsStack';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
+import { EVENT, EXPECTED, WAVE, type Plan } from '../helpers/paymentPlans';
 
 /**
  * `npm run test:cluster`: both payment flows' main paths against a real Temporal cluster (PostgreSQL
@@ -39,25 +40,6 @@ export interface ClusterSuiteResult {
   wallMs: number;
 }
 
-type Plan = 'link:pay' | 'link:cancel' | 'link:expire' | 'pis:pay' | 'pis:abort' | 'pis:timeout';
-const EXPECTED: Record<Plan, PaymentResource['status']> = {
-  'link:pay': 'completed',
-  'link:cancel': 'cancelled',
-  'link:expire': 'expired',
-  'pis:pay': 'completed',
-  'pis:abort': 'cancelled',
-  'pis:timeout': 'expired',
-};
-const EVENT: Record<Plan, string> = {
-  'link:pay': 'payment.paid',
-  'link:cancel': 'payment.cancelled',
-  'link:expire': 'payment.expired',
-  'pis:pay': 'payment.paid',
-  'pis:abort': 'payment.cancelled',
-  'pis:timeout': 'payment.expired',
-};
-/** One wave: paid payments of both flows, a merchant cancel, a payer abort, and one of each running out of time. */
-const WAVE: Plan[] = ['link:pay', 'pis:pay', 'link:pay', 'pis:pay', 'link:cancel', 'pis:abort', 'link:pay', 'link:expire', 'pis:pay', 'pis:timeout'];
 /** Expiring payments run out this long after they are created: after the kill, before the settle deadline. */
 const EXPIRY_SECONDS = 25;
 
