@@ -16,6 +16,7 @@ import { freePort } from '../helpers/ports';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { chaosSecrets } from './chaosSecrets';
 import { EVENT, EXPECTED, WAVE, type Plan } from '../helpers/paymentPlans';
+import { workerChildEnv } from '../helpers/workerEnv';
 
 /**
  * The chaos run: many payments of both flows while the worker is SIGKILLed and restarted, the
@@ -88,33 +89,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       taskQueue,
       webhookSecret: secrets.webhookSecret,
       timing,
-      ...secrets.appOptions,
     });
     apiServer = http.createServer(app);
     await new Promise<void>((resolve) => apiServer!.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
 
-    const workerEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOG_LEVEL: 'error',
-      LOG_FORMAT: 'json',
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PING_PAYMENTS_API_URL: sandbox.paymentsApiUrl,
-      PING_PAYMENT_LINKS_API_URL: sandbox.paymentLinksApiUrl,
-      PING_TENANT_ID: sandbox.tenantId,
-      PUBLIC_BASE_URL: apiUrl,
-      WEBHOOK_SECRET: secrets.webhookSecret,
-      NOTIFICATION_SIGNING_SECRET: secrets.notificationSecret,
-      SMTP_URL: inbox.smtpUrl,
-      PAYMENT_POLL_INITIAL_MS: String(timing.pollInitialMs),
-      PAYMENT_POLL_MAX_MS: String(timing.pollMaxMs),
-      WORKER_SHUTDOWN_GRACE_MS: '1000',
-      // No metrics listeners: fixed ports would collide with a stack already running on this machine.
-      WORKER_METRICS_PORT: '0',
-      TEMPORAL_METRICS_PORT: '0',
-      ...secrets.workerEnv,
-    };
+    const workerEnv = workerChildEnv({
+      temporalAddress: address,
+      taskQueue,
+      sandbox,
+      publicBaseUrl: apiUrl,
+      webhookSecret: secrets.webhookSecret,
+      notificationSecret: secrets.notificationSecret,
+      smtpUrl: inbox.smtpUrl,
+      timing,
+    });
     // A worker that dies for any reason, our SIGKILL or its own, is restarted: nothing may depend on
     // it staying up. One that keeps dying young is broken, not unlucky: the run stops and says so.
     let youngDeaths = 0;

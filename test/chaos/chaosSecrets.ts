@@ -1,4 +1,4 @@
-import { TEST_ENCRYPTION_KEYS, testDataConverter } from '../helpers/encryption';
+import { testDataConverter } from '../helpers/encryption';
 
 /** Secrets the chaos run hands to its API (in-process) and worker (child process) alike. */
 export function chaosSecrets() {
@@ -7,7 +7,5 @@ export function chaosSecrets() {
     notificationSecret: 'whsec_test_0123456789abcdef',
     /** The worker encrypts payloads with these keys, so the API's client must decode with them. */
     clientOptions: { dataConverter: testDataConverter() },
-    appOptions: {},
-    workerEnv: { PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS } as Record<string, string>,
   };
 }

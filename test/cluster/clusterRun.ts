@@ -10,11 +10,12 @@ import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { formatTimings, startCluster, type Cluster, type ClusterTimings } from '../../scripts/clusterStack';
 import type { PaymentResource } from '../../workflows/paymentTypes';
-import { TEST_ENCRYPTION_KEYS, testDataConverter } from '../helpers/encryption';
+import { testDataConverter } from '../helpers/encryption';
 import { startInbox, type RunningInbox } from '../helpers/inbox';
 import { linkRequest, NOTIFICATION_SECRET, pisRequest, startMerchantReceiver, type MerchantReceiver } from '../helpers/paymentsStack';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { EVENT, EXPECTED, WAVE, type Plan } from '../helpers/paymentPlans';
+import { workerChildEnv } from '../helpers/workerEnv';
 
 /**
  * `npm run test:cluster`: both payment flows' main paths against a real Temporal cluster (PostgreSQL
@@ -117,28 +118,17 @@ export async function runClusterSuite(options: { log?: (line: string) => void; s
     await new Promise<void>((resolve) => apiServer!.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
 
-    const workerEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOG_LEVEL: 'error',
-      LOG_FORMAT: 'json',
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PING_PAYMENTS_API_URL: sandbox.paymentsApiUrl,
-      PING_PAYMENT_LINKS_API_URL: sandbox.paymentLinksApiUrl,
-      PING_TENANT_ID: sandbox.tenantId,
-      PUBLIC_BASE_URL: apiUrl,
-      WEBHOOK_SECRET,
-      NOTIFICATION_SIGNING_SECRET: NOTIFICATION_SECRET,
-      SMTP_URL: inbox.smtpUrl,
-      PAYMENT_POLL_INITIAL_MS: String(timing.pollInitialMs),
-      PAYMENT_POLL_MAX_MS: String(timing.pollMaxMs),
-      WORKER_SHUTDOWN_GRACE_MS: '1000',
-      PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-      // Two workers on one machine: no fixed metrics ports for them to fight over ('0' is off).
-      WORKER_METRICS_PORT: '0',
-      TEMPORAL_METRICS_PORT: '0',
-    };
+    const workerEnv = workerChildEnv({
+      temporalAddress: address,
+      namespace,
+      taskQueue,
+      sandbox,
+      publicBaseUrl: apiUrl,
+      webhookSecret: WEBHOOK_SECRET,
+      notificationSecret: NOTIFICATION_SECRET,
+      smtpUrl: inbox.smtpUrl,
+      timing,
+    });
     const startWorker = (): Service => {
       const w = spawnService('worker', workerEnv, { stdio: ['ignore', 'ignore', 'inherit'] });
       workers.push(w);
