@@ -55,6 +55,8 @@ FROM runtime AS worker
 # the worker's own event loop, so that is the check; with metrics off, the worker process must exist.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "const port=process.env.WORKER_METRICS_PORT??'9464';if(port===''||port==='0'){const fs=require('fs');process.exit(fs.readdirSync('/proc').some((p)=>{try{return /^\\d+$/.test(p)&&fs.readFileSync('/proc/'+p+'/cmdline','utf8').split('\\0').includes('dist/worker/main.js')}catch{return false}})?0:1)}fetch('http://127.0.0.1:'+port+'/metrics').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# A capped heap (WORKER_MAX_HEAP_MB in common/config.ts says why); compose sets it from .env.
+ENV NODE_OPTIONS=--max-old-space-size=512
 CMD ["node", "--enable-source-maps", "dist/worker/main.js"]
 
 FROM runtime AS sandbox

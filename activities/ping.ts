@@ -80,12 +80,21 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
     },
 
     /** Looks for the link an earlier attempt made for this order before making one, so a payment never has two. */
-    async createPaymentLink(input: { paymentId: string; orderId: string; request: PaymentLinkRequest }): Promise<{ id: string; checkoutUrl: string }> {
+    async createPaymentLink(input: {
+      paymentId: string;
+      orderId: string;
+      request: PaymentLinkRequest;
+      /** Set by a workflow that runs this as a local activity and may have run it before (after a crash). */
+      lookFirst?: boolean;
+    }): Promise<{ id: string; checkoutUrl: string; orderId: string }> {
       const { paymentId, orderId, request } = input;
-      if (isRetry()) {
+      if (isRetry() || input.lookFirst) {
+        // By our payment id too: a re-run after a crash made a new order, and the earlier link is on the old one.
         const links = await call(() => ping.listPaymentLinks());
-        const earlier = links.find((l) => l.payment_order_id === orderId && l.status !== 'CANCELLED' && l.checkout_url);
-        if (earlier) return { id: earlier.payment_link_id, checkoutUrl: earlier.checkout_url! };
+        const earlier = links.find(
+          (l) => (l.payment_order_id === orderId || l.metadata?.orchestrator_payment_id === paymentId) && l.status !== 'CANCELLED' && l.checkout_url,
+        );
+        if (earlier) return { id: earlier.payment_link_id, checkoutUrl: earlier.checkout_url!, orderId: earlier.payment_order_id ?? orderId };
       }
       const created = await call(() =>
         ping.createPaymentLink({
@@ -105,7 +114,7 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
         }),
       );
       if (!created.checkout_url) throw ApplicationFailure.nonRetryable('Ping created the link but returned no checkout_url', PING_REJECTED, { code: 'no_checkout_url' });
-      return { id: created.id, checkoutUrl: created.checkout_url };
+      return { id: created.id, checkoutUrl: created.checkout_url, orderId };
     },
 
     async distributePaymentLink(input: { linkId: string; sms: boolean; email: boolean; phone?: string; emailAddress?: string }): Promise<void> {

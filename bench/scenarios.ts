@@ -71,6 +71,18 @@ export interface CheckoutRow {
   latencyMs: number;
   ours: Record<'link' | 'pis', Summary>;
   baseline: Summary;
+  /** CPU time each of our processes spent per create (links and PIS payments together), in ms. */
+  cpuMsPerCreate: Record<string, number>;
+}
+
+/** CPU seconds each process of the stack has used so far. */
+function cpuNow(stack: BenchStack): Record<string, number> {
+  return Object.fromEntries(Object.entries(stack.processes).map(([name, pid]) => [name, usageOf(pid)?.cpuSeconds ?? NaN]));
+}
+/** CPU ms per unit of work since `before`, per process: where a payment's cost goes. */
+function cpuMsPer(stack: BenchStack, before: Record<string, number>, units: number): Record<string, number> {
+  const after = cpuNow(stack);
+  return Object.fromEntries(Object.entries(after).map(([name, s]) => [name, Math.round(((s - before[name]!) * 1000 * 10) / Math.max(units, 1)) / 10]));
 }
 
 /** Scenario 1: time until the caller holds the checkout URL, ours against a direct integration. */
@@ -83,10 +95,12 @@ export async function timeToCheckout(stack: BenchStack, o: { n: number; concurre
       // Warm up every path (connections, worker caches) before measuring.
       await timed(Math.min(10, o.n), o.concurrency, () => createPayment(stack, 'payment-links').then(() => undefined));
       await timed(Math.min(10, o.n), o.concurrency, () => post(`${baseline.url}/checkout`, linkBody()).then(() => undefined));
+      const cpuBefore = cpuNow(stack);
       const link = await timed(o.n, o.concurrency, () => createPayment(stack, 'payment-links').then(() => undefined));
       const pis = await timed(o.n, o.concurrency, () => createPayment(stack, 'pis-payments').then(() => undefined));
+      const cpuMsPerCreate = cpuMsPer(stack, cpuBefore, 2 * o.n);
       const direct = await timed(o.n, o.concurrency, () => post(`${baseline.url}/checkout`, linkBody()).then(() => undefined));
-      rows.push({ latencyMs, ours: { link: summarize(link), pis: summarize(pis) }, baseline: summarize(direct) });
+      rows.push({ latencyMs, ours: { link: summarize(link), pis: summarize(pis) }, baseline: summarize(direct), cpuMsPerCreate });
     }
   } finally {
     await stack.setLatency(0);
@@ -100,13 +114,15 @@ export interface ThroughputResult {
   completed: number;
   perSecond: number;
   latency: Summary;
-  usage: Record<string, { cpuPercent: number; rssMiB: number }>;
+  usage: Record<string, { cpuPercent: number; rssMiB: number; cpuMsPerPayment: number }>;
 }
 
 /** Scenario 2: payments created, paid, confirmed, receipt e-mailed, merchant notified, completed, for a while. */
 export async function endToEnd(stack: BenchStack, o: { seconds: number; concurrency: number }): Promise<ThroughputResult> {
   const counter = await startNotificationCounter();
   const before = Object.fromEntries(Object.entries(stack.processes).map(([name, pid]) => [name, usageOf(pid)]));
+  // The load generator shares the machine: its own CPU is part of the picture.
+  before.bench = usageOf(process.pid);
   const started = performance.now();
   const deadline = started + o.seconds * 1000;
   const latencies: number[] = [];
@@ -127,10 +143,13 @@ export async function endToEnd(stack: BenchStack, o: { seconds: number; concurre
   }
   const elapsed = (performance.now() - started) / 1000;
   const usage: ThroughputResult['usage'] = {};
-  for (const [name, pid] of Object.entries(stack.processes)) {
+  for (const [name, pid] of [...Object.entries(stack.processes), ['bench', process.pid] as const]) {
     const after = usageOf(pid);
     const b = before[name];
-    if (after && b) usage[name] = { cpuPercent: Math.round(((after.cpuSeconds - b.cpuSeconds) / elapsed) * 100), rssMiB: Math.round(after.rssMiB) };
+    if (after && b) {
+      const cpu = after.cpuSeconds - b.cpuSeconds;
+      usage[name] = { cpuPercent: Math.round((cpu / elapsed) * 100), rssMiB: Math.round(after.rssMiB), cpuMsPerPayment: Math.round((cpu * 1000 * 10) / Math.max(latencies.length, 1)) / 10 };
+    }
   }
   return { seconds: Math.round(elapsed), completed: latencies.length, perSecond: Math.round((latencies.length / o.seconds) * 10) / 10, latency: summarize(latencies), usage };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadDevServerTuning } from '../common/config';
 import { spawnService, type Service } from '../scripts/childProcess';
 import { startDevServer, type DevServer } from '../scripts/devServer';
 import { waitForHttpOk, waitForWorker } from '../scripts/readiness';
@@ -43,11 +44,24 @@ export interface BenchStack {
  * The product as it runs for real, each part its own process on free ports: the Temporal dev server
  * on a SQLite file, the Ping sandbox, the SMTP inbox, the worker and the API.
  */
-export async function startBenchStack(options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  options: {
+    env?: NodeJS.ProcessEnv;
+    log?: (line: string) => void;
+    /** Writes V8 CPU profiles of the worker and the API here when they stop (open them in Chrome DevTools). */
+    profileDir?: string;
+  } = {},
+): Promise<BenchStack> {
   const log = options.log ?? (() => undefined);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const cli = await ensureTemporalCli({ log });
-  const server: DevServer = await startDevServer({ cli, port: await freePort(), namespace: 'default', dbFile: path.join(dataDir, 'temporal.db') });
+  const server: DevServer = await startDevServer({
+    cli,
+    port: await freePort(),
+    namespace: 'default',
+    dbFile: path.join(dataDir, 'temporal.db'),
+    tuning: loadDevServerTuning({ ...process.env, ...options.env }),
+  });
   const ports = { api: await freePort(), sandbox: await freePort(), smtp: await freePort(), inbox: await freePort() };
   const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
   const apiUrl = `http://127.0.0.1:${ports.api}`;
@@ -79,7 +93,9 @@ export async function startBenchStack(options: { env?: NodeJS.ProcessEnv; log?: 
   };
   const services: Service[] = [];
   const start = (name: string) => {
-    const s = spawnService(name, env, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const profile = options.profileDir && (name === 'worker' || name === 'api');
+    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+    const s = spawnService(name, env, { stdio: ['ignore', 'ignore', 'inherit'], nodeArgs });
     services.push(s);
     return s;
   };

@@ -61,6 +61,84 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/** A whole number of at least `min`. */
+const count = (min: number) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`);
+
+/**
+ * `name=value,name=value`, each entry one repetition of a CLI flag; unset is `fallback`, empty is
+ * none. A value cannot contain a comma. Later entries win over earlier ones of the same name.
+ */
+const keyValueList = (fallback: string, format: { what: string; example: string; name: RegExp; value: (value: string) => boolean }) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const pairs: Array<[string, string]> = [];
+      for (const entry of (raw ?? fallback).split(',').map((e) => e.trim()).filter(Boolean)) {
+        const eq = entry.indexOf('=');
+        const name = entry.slice(0, Math.max(eq, 0)).trim();
+        const value = entry.slice(eq + 1).trim();
+        if (eq < 1 || !format.name.test(name) || !format.value(value)) {
+          const shown = entry.length > 60 ? `${entry.slice(0, 60)}…` : entry;
+          ctx.issues.push({ code: 'custom', message: `must be comma-separated ${format.what}, e.g. ${format.example}; ${JSON.stringify(shown)} is not one`, input: raw });
+          return z.NEVER;
+        }
+        pairs.push([name, value]);
+      }
+      // fromEntries defines own properties, so even a name like __proto__ stays a plain entry.
+      return Object.fromEntries(pairs);
+    });
+
+const isJson = (value: string): boolean => {
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * TEMPORAL_DEV_SQLITE_PRAGMAS: the SQLite pragmas of the dev server's database file (`--sqlite-pragma`).
+ * The CLI's own SQLite settings (rollback journal, synchronous=FULL) fsync several times per
+ * transaction, all through its single connection; measured here, WAL with synchronous=NORMAL doubled
+ * end-to-end throughput. WAL+NORMAL stays durable when a process crashes (only an OS crash or power
+ * loss can lose the last transactions), which is what a dev server needs.
+ */
+export const DEFAULT_DEV_SQLITE_PRAGMAS = 'journal_mode=wal,synchronous=normal';
+
+/**
+ * TEMPORAL_DEV_DYNAMIC_CONFIG: dynamic config of the dev server (`--dynamic-config-value`), each
+ * value JSON. One task-queue partition (read and write): on a single-node server, more partitions
+ * only forward polls and tasks between them. No search-attribute read from the database on every
+ * read (the CLI forces it; ours are registered at start, before anything runs). Eager activities:
+ * the worker takes an activity task in the reply to the workflow task that scheduled it.
+ */
+export const DEFAULT_DEV_DYNAMIC_CONFIG = [
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
+  'system.enableActivityEagerExecution=true',
+].join(',');
+
+/**
+ * The worker's concurrency and cache, the SDK's defaults (SDK 1.24) written out except the cache.
+ * WORKER_MAX_CACHED_WORKFLOWS: the SDK's default grows with the heap limit (about 2 300 on a
+ * 24 GiB machine), and each cached payment costs a few hundred KiB of V8 heap; an evicted payment
+ * simply replays its short history on its next wake-up.
+ */
+export const WORKER_TUNING_DEFAULTS = {
+  maxCachedWorkflows: 1000,
+  maxConcurrentWorkflowTaskExecutions: 40,
+  maxConcurrentActivityTaskExecutions: 100,
+  maxConcurrentLocalActivityExecutions: 100,
+  /** The SDK's default poller count: min(10, the matching maxConcurrent* above). */
+  maxPollers: 10,
+} as const;
+
+export const DEFAULT_WORKER_MAX_HEAP_MB = 512;
+
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -79,7 +157,33 @@ const envSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  // The dev server our scripts start (npm start, the tests, the bench); see the two defaults above.
+  TEMPORAL_DEV_SQLITE_PRAGMAS: keyValueList(DEFAULT_DEV_SQLITE_PRAGMAS, {
+    what: 'name=value SQLite pragmas',
+    example: 'journal_mode=wal',
+    name: /^[A-Za-z_]+$/,
+    value: (v) => /^[A-Za-z0-9_-]+$/.test(v),
+  }),
+  TEMPORAL_DEV_DYNAMIC_CONFIG: keyValueList(DEFAULT_DEV_DYNAMIC_CONFIG, {
+    what: 'key=value dynamic config entries, the value JSON (a number, true/false, or a "quoted" string)',
+    example: 'matching.numTaskqueueReadPartitions=1',
+    name: /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/,
+    value: isJson,
+  }),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // The worker's V8 heap cap (--max-old-space-size), set by whoever starts it: scripts/bootstrap.mjs,
+  // scripts/childProcess.ts, the Dockerfile. Uncapped on a 24 GiB machine V8 allows about 4 GiB and
+  // collects late: 3 000 open payments grew the worker to 940 MiB RSS, with the cap it held 600 MiB.
+  WORKER_MAX_HEAP_MB: count(128).default(DEFAULT_WORKER_MAX_HEAP_MB),
+  // Worker concurrency (WORKER_TUNING_DEFAULTS says why these values). The SDK's core refuses fewer
+  // than 2 workflow-task slots or pollers when the cache is on, and turns a cache of 1 into 2.
+  WORKER_MAX_CACHED_WORKFLOWS: count(2).default(WORKER_TUNING_DEFAULTS.maxCachedWorkflows),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(2).default(WORKER_TUNING_DEFAULTS.maxConcurrentWorkflowTaskExecutions),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: count(1).default(WORKER_TUNING_DEFAULTS.maxConcurrentActivityTaskExecutions),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: count(1).default(WORKER_TUNING_DEFAULTS.maxConcurrentLocalActivityExecutions),
+  // Unset: min(10, the slots they poll for), as the SDK does.
+  WORKER_WORKFLOW_TASK_POLLERS: count(2).optional(),
+  WORKER_ACTIVITY_TASK_POLLERS: count(1).optional(),
 
   DATA_DIR: optionalString,
   API_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -101,8 +205,9 @@ const envSchema = z.object({
   INBOX_HTTP_PORT: port.default(8025),
 
   NOTIFICATION_SIGNING_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  PAYMENT_POLL_INITIAL_MS: z.coerce.number().int().min(100).default(30_000),
-  PAYMENT_POLL_MAX_MS: z.coerce.number().int().min(100).default(600_000),
+  // Polls only back up Ping's callbacks; their rate is open payments / interval, hence minutes (README).
+  PAYMENT_POLL_INITIAL_MS: z.coerce.number().int().min(100).default(120_000),
+  PAYMENT_POLL_MAX_MS: z.coerce.number().int().min(100).default(1_800_000),
 
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
   CODEC_CORS_ORIGINS: optionalString,
@@ -126,6 +231,26 @@ export interface TemporalConnectionOptions {
   };
 }
 
+/** How our scripts tune the dev server they start (`temporal server start-dev`). */
+export interface DevServerTuning {
+  /** `--sqlite-pragma name=value` each; only applies to a database file. */
+  sqlitePragmas: Record<string, string>;
+  /** `--dynamic-config-value key=value` each; every value is JSON text. */
+  dynamicConfig: Record<string, string>;
+}
+
+/** The worker's concurrency and workflow cache, named as the SDK's `WorkerOptions` (pollers aside). */
+export interface WorkerTuning {
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
+  /** Concurrent workflow-task polls (the SDK's `workflowTaskPollerBehavior` simple maximum). */
+  workflowTaskPollers: number;
+  /** Concurrent activity-task polls (the SDK's `activityTaskPollerBehavior` simple maximum). */
+  activityTaskPollers: number;
+}
+
 export interface Config {
   log: { level: z.infer<typeof envSchema>['LOG_LEVEL']; format: 'auto' | 'json' | 'pretty' };
   temporal: {
@@ -143,8 +268,10 @@ export interface Config {
     cliPath?: string;
     devPort: number;
     uiPort: number;
+    /** TEMPORAL_DEV_SQLITE_PRAGMAS and TEMPORAL_DEV_DYNAMIC_CONFIG, for the dev server our scripts start. */
+    devServer: DevServerTuning;
   };
-  worker: { shutdownGraceMs: number };
+  worker: { shutdownGraceMs: number; tuning: WorkerTuning; maxHeapMb: number };
   dataDir: string;
   api: {
     host: string;
@@ -271,13 +398,59 @@ function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   return `${name} ${message}${got}`;
 }
 
-/** Parses the environment once; throws ConfigError whose message names every bad variable. */
-export function loadConfig(env: Env = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => describeIssue(i, env)).join('; ')}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+const devServerSchema = envSchema.pick({ TEMPORAL_DEV_SQLITE_PRAGMAS: true, TEMPORAL_DEV_DYNAMIC_CONFIG: true });
+
+/**
+ * TEMPORAL_DEV_SQLITE_PRAGMAS and TEMPORAL_DEV_DYNAMIC_CONFIG alone (the same as
+ * `loadConfig(env).temporal.devServer`), for a harness that starts a dev server without running
+ * the app's processes itself. `{}` gives the defaults. Throws ConfigError.
+ */
+export function loadDevServerTuning(env: Env = process.env): DevServerTuning {
+  const e = parseEnv(devServerSchema, env);
+  return { sqlitePragmas: e.TEMPORAL_DEV_SQLITE_PRAGMAS, dynamicConfig: e.TEMPORAL_DEV_DYNAMIC_CONFIG };
+}
+
+const heapSchema = envSchema.pick({ WORKER_MAX_HEAP_MB: true });
+
+/** The node flag that caps the worker's heap, from WORKER_MAX_HEAP_MB. Throws ConfigError. */
+export function workerHeapFlag(env: Env = process.env): string {
+  return `--max-old-space-size=${parseEnv(heapSchema, env).WORKER_MAX_HEAP_MB}`;
+}
+
+/** The WORKER_* concurrency variables, checked against each other as the SDK would (it only warns, or fails later). */
+function workerTuning(e: z.infer<typeof envSchema>): WorkerTuning {
+  const tuning: WorkerTuning = {
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    workflowTaskPollers: e.WORKER_WORKFLOW_TASK_POLLERS ?? Math.min(WORKER_TUNING_DEFAULTS.maxPollers, e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
+    activityTaskPollers: e.WORKER_ACTIVITY_TASK_POLLERS ?? Math.min(WORKER_TUNING_DEFAULTS.maxPollers, e.WORKER_MAX_CONCURRENT_ACTIVITIES),
+  };
+  const notAbove = (name: string, value: number, limitName: string, limit: number): string[] =>
+    value > limit ? [`${name} (${value}) must not exceed ${limitName} (${limit})`] : [];
+  const problems = [
+    // A workflow task needs a cache slot for its workflow.
+    ...notAbove('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', tuning.maxConcurrentWorkflowTaskExecutions, 'WORKER_MAX_CACHED_WORKFLOWS', tuning.maxCachedWorkflows),
+    // A poll only starts with a free slot, so more pollers than slots never poll.
+    ...notAbove('WORKER_WORKFLOW_TASK_POLLERS', tuning.workflowTaskPollers, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', tuning.maxConcurrentWorkflowTaskExecutions),
+    ...notAbove('WORKER_ACTIVITY_TASK_POLLERS', tuning.activityTaskPollers, 'WORKER_MAX_CONCURRENT_ACTIVITIES', tuning.maxConcurrentActivityTaskExecutions),
+  ];
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return tuning;
+}
+
+/** Parses the environment once; throws ConfigError whose message names every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const e = parseEnv(envSchema, env);
   const sandboxBase = `http://localhost:${e.SANDBOX_PORT}/`;
   const paymentsApiUrl = e.PING_PAYMENTS_API_URL ?? `${sandboxBase}payments/`;
   const paymentLinksApiUrl = e.PING_PAYMENT_LINKS_API_URL ?? `${sandboxBase}payment_links/`;
@@ -318,8 +491,9 @@ export function loadConfig(env: Env = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      devServer: { sqlitePragmas: e.TEMPORAL_DEV_SQLITE_PRAGMAS, dynamicConfig: e.TEMPORAL_DEV_DYNAMIC_CONFIG },
     },
-    worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS },
+    worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS, tuning: workerTuning(e), maxHeapMb: e.WORKER_MAX_HEAP_MB },
     dataDir: path.resolve(PROJECT_ROOT, e.DATA_DIR ?? '.data'),
     api: {
       host: e.API_HOST,

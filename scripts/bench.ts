@@ -9,7 +9,7 @@ import { startBenchStack } from '../bench/stack';
  * `npm run bench`: starts the whole product on free ports and measures (1) time to the checkout URL
  * against a direct integration, (2) end-to-end throughput, (3) many open payments. Options:
  * --n=200 --concurrency=10 --latencies=0,50 --seconds=60 --open=10000 --scenarios=checkout,e2e,open
- * --out=bench-results. Prints a table and writes JSON and Markdown to the results folder.
+ * --out=bench-results --profile (V8 CPU profiles of the worker and the API). Prints a table and writes JSON and Markdown to the results folder.
  */
 function arg(name: string, fallback: string): string {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -43,6 +43,8 @@ export function renderMarkdown(r: BenchResults): string {
         lines.push(`| ${row.latencyMs} | ${flow} | ${s.p50} | ${s.p95} | ${s.p99} | ${b.p50} / ${b.p95} / ${b.p99} | ${ratio(s.p50, b.p50)} / ${ratio(s.p95, b.p95)} / ${ratio(s.p99, b.p99)} | ${check(target)} |`);
       }
     }
+    const perCreate = (row: CheckoutRow) => Object.entries(row.cpuMsPerCreate).map(([p, ms]) => `${p} ${ms}`).join(', ');
+    for (const row of r.checkout) lines.push('', `CPU ms per create at L = ${row.latencyMs}: ${perCreate(row)} (total ${Object.values(row.cpuMsPerCreate).reduce((a, b) => a + b, 0).toFixed(1)}).`);
     const l50 = r.checkout.find((c) => c.latencyMs === 50);
     if (l50) lines.push('', `ours/baseline at p50 with L = 50 ms (link): ${(l50.ours.link.p50 / l50.baseline.p50).toFixed(2)} (target ≤ 1.3: ${check(l50.ours.link.p50 / l50.baseline.p50 <= 1.3)})`);
     lines.push('');
@@ -51,7 +53,7 @@ export function renderMarkdown(r: BenchResults): string {
     const e = r.e2e;
     lines.push('### End to end (create → paid → receipt → merchant notified → completed)', '');
     lines.push(`${e.completed} payments in ${e.seconds} s: **${e.perSecond} completed/s** (target ≥ 50: ${check(e.perSecond >= 50)}); create→completed p50 ${e.latency.p50} ms, p95 ${e.latency.p95} ms, p99 ${e.latency.p99} ms.`, '');
-    lines.push('| process | CPU (% of one core) | RSS (MiB) |', '|---|---|---|', ...Object.entries(e.usage).map(([p, u]) => `| ${p} | ${u.cpuPercent} | ${u.rssMiB} |`), '');
+    lines.push('| process | CPU (% of one core) | CPU ms per payment | RSS (MiB) |', '|---|---|---|---|', ...Object.entries(e.usage).map(([p, u]) => `| ${p} | ${u.cpuPercent} | ${u.cpuMsPerPayment} | ${u.rssMiB} |`), '');
   }
   if (r.open) {
     const o = r.open;
@@ -78,7 +80,11 @@ async function main(): Promise<void> {
     options,
   };
   log(`bench: ${JSON.stringify(options)}`);
-  const stack = await startBenchStack({ log });
+  const profile = process.argv.includes('--profile');
+  const out = path.resolve(PROJECT_ROOT, arg('out', 'bench-results'));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const profileDir = profile ? path.join(out, `profiles-${stamp}`) : undefined;
+  const stack = await startBenchStack({ log, profileDir });
   try {
     if (scenarios.includes('checkout')) {
       log('scenario 1: time to checkout URL...');
@@ -97,13 +103,12 @@ async function main(): Promise<void> {
   }
   const markdown = renderMarkdown(results);
   log(`\n${markdown}`);
-  const out = path.resolve(PROJECT_ROOT, arg('out', 'bench-results'));
   mkdirSync(out, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(path.join(out, `bench-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(out, `bench-${stamp}.md`), `${markdown}\n`);
   writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   log(`results written to ${out}`);
+  if (profileDir) log(`CPU profiles of the worker and the API: ${profileDir}`);
 }
 
 if (require.main === module || process.argv[1]?.endsWith('bench.ts')) {

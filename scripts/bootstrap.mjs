@@ -2,7 +2,7 @@
 // The entry of every npm script. It runs before node_modules may exist, so it is plain JavaScript with
 // Node built-ins only: it installs the npm dependencies when they are missing or stale, then runs the
 // TypeScript entry point in this same process (so Ctrl-C and SIGTERM reach it directly).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -51,9 +51,30 @@ if (!target) {
   process.exit(2);
 }
 ensureDependencies();
-const require = createRequire(import.meta.url);
-require('tsx/cjs/api').register();
-const entry = path.join(root, target);
-// The entry point sees its own path and arguments, as if run directly.
-process.argv = [process.argv[0], entry, ...rest];
-require(entry);
+
+// The worker runs with a capped V8 heap (WORKER_MAX_HEAP_MB, see common/config.ts): uncapped on a
+// big machine, V8 lets garbage pile up to gigabytes before collecting. Heap flags only take effect
+// at start, so a worker started without one (`npm run worker`) runs again as a child that has it;
+// our own launchers (scripts/childProcess.ts) pass the flag and need no second process.
+const hasHeapFlag = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('--max-old-space-size'));
+if (name === 'worker' && !hasHeapFlag) {
+  const mb = process.env.WORKER_MAX_HEAP_MB?.trim() || '512';
+  if (!/^\d+$/.test(mb) || Number(mb) < 128) {
+    process.stderr.write(`Invalid configuration: WORKER_MAX_HEAP_MB must be a whole number of MiB, at least 128 (got ${JSON.stringify(mb)})\n`);
+    process.exit(1);
+  }
+  const child = spawn(process.execPath, [`--max-old-space-size=${mb}`, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 143)));
+} else {
+  run();
+}
+
+function run() {
+  const require = createRequire(import.meta.url);
+  require('tsx/cjs/api').register();
+  const entry = path.join(root, target);
+  // The entry point sees its own path and arguments, as if run directly.
+  process.argv = [process.argv[0], entry, ...rest];
+  require(entry);
+}

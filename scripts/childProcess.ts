@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../common/config';
+import { PROJECT_ROOT, workerHeapFlag } from '../common/config';
 
 export interface Service {
   name: string;
@@ -13,8 +13,11 @@ export interface Service {
 const BOOTSTRAP = path.join(PROJECT_ROOT, 'scripts', 'bootstrap.mjs');
 
 /** Runs one of our entry points (`api`, `worker`, ...) as its own process, through the same bootstrap as npm. */
-export function spawnService(name: string, env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Service {
-  const child = spawn(process.execPath, [BOOTSTRAP, name], {
+/** `nodeArgs`: flags for node itself, e.g. `--cpu-prof` (the bench's --profile). */
+export function spawnService(name: string, env: NodeJS.ProcessEnv, { nodeArgs = [], ...options }: SpawnOptions & { nodeArgs?: string[] } = {}): Service {
+  // The worker's heap cap goes on this process itself, so its pid is the worker's (bootstrap.mjs says why).
+  const heap = name === 'worker' && !nodeArgs.some((a) => a.startsWith('--max-old-space-size')) ? [workerHeapFlag(env)] : [];
+  const child = spawn(process.execPath, [...heap, ...nodeArgs, BOOTSTRAP, name], {
     cwd: PROJECT_ROOT,
     env,
     stdio: 'inherit',

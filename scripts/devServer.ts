@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
+import { loadDevServerTuning, type DevServerTuning } from '../common/config';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import type { TemporalCli } from './temporalCli';
 
@@ -29,6 +30,11 @@ export interface DevServerOptions {
    * after the worker has drained. Tests leave it in jest's group so an interrupted run takes it down.
    */
   detached?: boolean;
+  /**
+   * SQLite pragmas and dynamic config: `loadConfig(env).temporal.devServer` (or
+   * `loadDevServerTuning(env)`). Undefined: the config module's defaults, not the environment's.
+   */
+  tuning?: DevServerTuning;
 }
 
 export interface DevServer {
@@ -59,6 +65,21 @@ export function searchAttributeArgs(): string[] {
   return SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
 }
 
+/**
+ * `--sqlite-pragma name=value` per pragma (only with a database file: an in-memory server has no
+ * journal to tune) and `--dynamic-config-value key=value` per dynamic config entry.
+ */
+export function devServerTuningArgs(tuning: DevServerTuning, withDbFile: boolean): string[] {
+  return [
+    ...(withDbFile ? Object.entries(tuning.sqlitePragmas).flatMap(([name, value]) => ['--sqlite-pragma', `${name}=${value}`]) : []),
+    ...Object.entries(tuning.dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]),
+  ];
+}
+
+function tuningArgs(options: DevServerOptions): string[] {
+  return devServerTuningArgs(options.tuning ?? loadDevServerTuning({}), Boolean(options.dbFile));
+}
+
 /** Starts a Temporal dev server and resolves once it serves the namespace with our search attributes. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
@@ -84,6 +105,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-format',
     'json',
     ...searchAttributeArgs(),
+    ...tuningArgs(options),
   ];
   const child = spawn(options.cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   const recent: string[] = [];
@@ -159,7 +181,7 @@ async function startWithSdk(options: DevServerOptions, ip: string, address: stri
       namespace: options.namespace,
       dbFilename: options.dbFile,
       searchAttributes: [...SEARCH_ATTRIBUTES],
-      extraArgs: codecArgs(options),
+      extraArgs: [...codecArgs(options), ...tuningArgs(options)],
     },
   });
   return { address, uiUrl, namespace: options.namespace, stop: () => env.teardown() };

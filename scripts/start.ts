@@ -76,6 +76,7 @@ class Stack {
         dbFile: path.join(config.dataDir, 'temporal.db'),
         logFile: path.join(config.dataDir, 'logs', 'temporal-dev-server.log'),
         detached: true,
+        tuning: config.temporal.devServer,
       });
       temporalAddress = this.devServer.address;
     }

@@ -1,3 +1,4 @@
+import { loadDevServerTuning } from '../common/config';
 import { startDevServer, type DevServer } from '../scripts/devServer';
 import { freePort } from './helpers/ports';
 import { ensureTemporalCli } from '../scripts/temporalCli';
@@ -26,6 +27,8 @@ export default async function globalSetup(): Promise<void> {
       uiPort,
       codecEndpoint: codec.url,
       namespace: 'default',
+      // TEMPORAL_DEV_DYNAMIC_CONFIG applies (an in-memory server: no SQLite pragmas).
+      tuning: loadDevServerTuning(process.env),
     });
   } catch (err) {
     await codec.stop();

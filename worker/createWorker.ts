@@ -1,5 +1,6 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerTuning } from '../common/config';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -17,6 +18,23 @@ export interface WorkerDeps {
    * bundled with its `failureConverterPath` too, or failures raised in workflow code stay plain text.
    */
   dataConverter?: DataConverter;
+  /** Concurrency and workflow cache (`config.worker.tuning`). Undefined: the SDK's defaults. */
+  tuning?: WorkerTuning;
+}
+
+/**
+ * The tuning as `WorkerOptions`. The poller counts go in as `*TaskPollerBehavior`: SDK 1.24 still
+ * types `maxConcurrentWorkflowTaskPolls` / `maxConcurrentActivityTaskPolls` but ignores them.
+ */
+export function workerTuningOptions(tuning: WorkerTuning): Partial<WorkerOptions> {
+  return {
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowTaskPollers },
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityTaskPollers },
+  };
 }
 
 export const DEFAULT_WORKFLOWS_PATH = require.resolve('../workflows');
@@ -33,6 +51,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       : { workflowsPath: deps.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
     shutdownGraceTime: deps.shutdownGraceMs ?? 10_000,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
+    ...(deps.tuning ? workerTuningOptions(deps.tuning) : {}),
   });
 }
 

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { loadConfigOrExit, requireSecretsOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { dataConverterFor } from '../common/payloadCodec';
@@ -50,8 +51,15 @@ async function main(): Promise<void> {
       activities,
       shutdownGraceMs: config.worker.shutdownGraceMs,
       dataConverter: dataConverterFor(encryptionKeys),
+      tuning: config.worker.tuning,
     });
-    logger.info({ address, namespace, taskQueue }, 'worker starting to poll');
+    // The effective WORKER_* concurrency and cache (defaults included), once.
+    const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    logger.info({ address, namespace, taskQueue, tuning: config.worker.tuning, heapLimitMb }, 'worker starting to poll');
+    // Started some other way than ours (plain `node worker/main`): say so, since memory will look high.
+    if (heapLimitMb > config.worker.maxHeapMb * 1.5) {
+      logger.warn({ heapLimitMb, WORKER_MAX_HEAP_MB: config.worker.maxHeapMb }, 'worker heap is not capped; start it with node --max-old-space-size (or NODE_OPTIONS)');
+    }
     await worker.run();
     logger.info('worker stopped');
   } finally {

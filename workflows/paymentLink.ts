@@ -1,10 +1,23 @@
-import { isCancellation, log, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
 import { failureFromError } from './failures';
-import { CREATE, createPaymentCore, createPaymentOrder, LATER, type Outcome } from './paymentCore';
+import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, type Outcome } from './paymentCore';
 import type { PaymentLinkInput, PaymentResource } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
+const pingLocal = proxyLocalActivities<PingActivities>(LATER_LOCAL);
+
+/**
+ * Whether the link create must first look for a link an earlier run made. A local activity's result
+ * reaches history only with its workflow task, so after a crash the task runs again and the activity
+ * with it, at attempt 1. The first attempt of the first task (history: started, task scheduled, task
+ * started) is the one run that cannot have made a link before; anything else looks first. Only the
+ * activity's argument depends on this, never which commands the workflow issues, so replay is safe.
+ */
+function mayHaveRunBefore(): boolean {
+  const info = workflowInfo();
+  return info.unsafe.isReplaying || info.historyLength > 3;
+}
 
 /** Ping's link statuses in our terms. */
 function linkOutcome(link: { status: string; paymentId: string | null }): Outcome {
@@ -45,12 +58,22 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
   // 1. The order and the link, before the caller gets an answer.
   let linkId: string;
   try {
-    const order = await createPaymentOrder(request.currency);
-    core.setIds({ orderId: order.id });
-    const link = await ping.createPaymentLink.executeWithOptions({ ...CREATE, summary: 'Create payment link at Ping' }, [{ paymentId, orderId: order.id, request }]);
-    linkId = link.id;
-    core.setIds({ linkId });
-    core.awaiting(link.checkoutUrl);
+    const order = await createPaymentOrder(request.currency, core.lean);
+    if (core.lean) {
+      // Both creates inside the first workflow task: the caller's answer waits for no other task.
+      const link = await pingLocal.createPaymentLink.executeWithOptions({ ...CREATE_LOCAL, summary: 'Create payment link at Ping' }, [
+        { paymentId, orderId: order.id, request, lookFirst: mayHaveRunBefore() },
+      ]);
+      linkId = link.id;
+      // A link found from an earlier run belongs to that run's order.
+      core.awaiting(link.checkoutUrl, { orderId: link.orderId ?? order.id, linkId });
+    } else {
+      core.setIds({ orderId: order.id });
+      const link = await ping.createPaymentLink.executeWithOptions({ ...CREATE, summary: 'Create payment link at Ping' }, [{ paymentId, orderId: order.id, request }]);
+      linkId = link.id;
+      core.setIds({ linkId });
+      core.awaiting(link.checkoutUrl);
+    }
   } catch (err) {
     return core.fail(err);
   }
@@ -88,7 +111,10 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
   core.showDetails();
 
   // 3. Wait for the payer, the due date or a cancel.
-  const check = async () => linkOutcome(await ping.getPaymentLink.executeWithOptions({ ...LATER, summary: 'Check payment link status at Ping' }, [{ linkId }]));
+  const check = async () =>
+    linkOutcome(
+      await (core.lean ? pingLocal : ping).getPaymentLink.executeWithOptions({ ...(core.lean ? LATER_LOCAL : LATER), summary: 'Check payment link status at Ping' }, [{ linkId }]),
+    );
   const cancelLink = (summary: string) => async () => {
     await ping.cancelPaymentLink.executeWithOptions({ ...LATER, summary }, [{ linkId }]);
   };
@@ -102,7 +128,8 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
   // 4. Paid: Ping's receipt, e-mailed to the payer; the merchant is told either way.
   if (payment.status === 'paid') {
     try {
-      payment.receipt_url = (await ping.getReceipt.executeWithOptions({ ...LATER, summary: 'Fetch receipt from Ping' }, [{ linkId }])).url;
+      const options = { ...(core.lean ? LATER_LOCAL : LATER), summary: 'Fetch receipt from Ping' };
+      payment.receipt_url = (await (core.lean ? pingLocal : ping).getReceipt.executeWithOptions(options, [{ linkId }])).url;
       core.record('receipt_ready');
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -1,9 +1,10 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
-import { CREATE, createPaymentCore, createPaymentOrder, LATER, type Outcome } from './paymentCore';
+import { CREATE, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, type Outcome } from './paymentCore';
 import { DEFAULT_PIS_TIMEOUT_SECONDS, type PaymentResource, type PisPaymentInput } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
+const pingLocal = proxyLocalActivities<PingActivities>(LATER_LOCAL);
 
 /**
  * Ping's payment statuses in our terms. The contract leaves their meaning open (§9); this reading:
@@ -53,21 +54,30 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
   let orderId: string;
   let pingPaymentId: string;
   try {
-    const order = await createPaymentOrder(request.currency);
+    const order = await createPaymentOrder(request.currency, core.lean);
     orderId = order.id;
-    core.setIds({ orderId });
+    // The initiation stays an ordinary activity: Ping cannot find an earlier run's payment for us
+    // (see initiatePisPayment), so it must never re-run after a crash without knowing it is a retry.
+    if (!core.lean) core.setIds({ orderId });
     const initiated = await ping.initiatePisPayment.executeWithOptions({ ...CREATE, summary: 'Initiate bank payment at Ping (open banking)' }, [
       { paymentId, orderId, request },
     ]);
     pingPaymentId = initiated.id;
-    core.setIds({ pingPaymentId });
-    core.awaiting(initiated.checkoutUrl);
+    if (core.lean) core.awaiting(initiated.checkoutUrl, { orderId, pingPaymentId });
+    else {
+      core.setIds({ pingPaymentId });
+      core.awaiting(initiated.checkoutUrl);
+    }
   } catch (err) {
     return core.fail(err);
   }
 
   const check = async () =>
-    paymentOutcome(await ping.getPayment.executeWithOptions({ ...LATER, summary: 'Check payment status at Ping' }, [{ orderId, paymentId: pingPaymentId }]));
+    paymentOutcome(
+      await (core.lean ? pingLocal : ping).getPayment.executeWithOptions({ ...(core.lean ? LATER_LOCAL : LATER), summary: 'Check payment status at Ping' }, [
+        { orderId, paymentId: pingPaymentId },
+      ]),
+    );
   const stop = (summary: string) => async () => {
     await ping.stopPayment.executeWithOptions({ ...LATER, summary }, [{ orderId, paymentId: pingPaymentId }]);
   };

@@ -24,13 +24,17 @@ describe('bench (small run)', () => {
         expect(s.p50).toBeGreaterThan(0);
         expect(s.p99).toBeGreaterThanOrEqual(s.p50);
       }
+      expect(Object.keys(row.cpuMsPerCreate).sort()).toEqual(['api', 'inbox', 'sandbox', 'temporal', 'worker']);
+      expect(row.cpuMsPerCreate.worker).toBeGreaterThan(0);
     }
 
     const e2e = await endToEnd(stack, { seconds: 3, concurrency: 2 });
     expect(e2e.completed).toBeGreaterThan(0);
     expect(e2e.latency.n).toBe(e2e.completed);
-    expect(Object.keys(e2e.usage).sort()).toEqual(['api', 'inbox', 'sandbox', 'temporal', 'worker']);
+    // Every process of the stack, and the load generator itself (it shares the machine).
+    expect(Object.keys(e2e.usage).sort()).toEqual(['api', 'bench', 'inbox', 'sandbox', 'temporal', 'worker']);
     for (const u of Object.values(e2e.usage)) expect(u.rssMiB).toBeGreaterThan(0);
+    expect(e2e.usage.worker!.cpuMsPerPayment).toBeGreaterThan(0);
 
     const open = await manyOpen(stack, { count: 6, concurrency: 3, settleSeconds: 60 });
     expect(open).toMatchObject({ open: 6, completed: 6 });

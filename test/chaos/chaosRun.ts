@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import { loadDevServerTuning } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
@@ -60,7 +61,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const cli: TemporalCli = await ensureTemporalCli({ log });
   const temporalPort = await freePort();
-  const startServer = () => startDevServer({ cli, port: temporalPort, namespace: 'default', dbFile: path.join(dataDir, 'temporal.db') });
+  const tuning = loadDevServerTuning(process.env);
+  const startServer = () => startDevServer({ cli, port: temporalPort, namespace: 'default', dbFile: path.join(dataDir, 'temporal.db'), tuning });
   let server: DevServer = await startServer();
   const address = server.address;
   const secrets = chaosSecrets();
@@ -252,7 +254,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
 
     const pingGet = async (urlPath: string) => (await sandbox!.request('GET', urlPath)).json();
-    const links = (await pingGet('/payment_links/api/v1/payment_links')) as Array<{ payment_order_id: string; status: string }>;
+    const links = (await pingGet('/payment_links/api/v1/payment_links')) as Array<{ payment_order_id: string; status: string; metadata?: Record<string, string> | null }>;
     let liveAtPing = 0;
     let chargedTwice = 0;
     for (const p of payments) {
@@ -260,7 +262,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (!final?.ping_payment_order_id) continue;
       const orderId = final.ping_payment_order_id;
       if (p.plan.startsWith('link')) {
-        const mine = links.filter((l) => l.payment_order_id === orderId);
+        // By our payment id too: a link made by a run that crashed before recording it sits on another order.
+        const mine = links.filter((l) => l.payment_order_id === orderId || l.metadata?.orchestrator_payment_id === p.id);
         const live = mine.filter((l) => l.status === 'CREATED' || l.status === 'COMPLETED');
         const paid = mine.filter((l) => l.status === 'COMPLETED');
         liveAtPing += live.length;

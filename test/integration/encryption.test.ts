@@ -128,6 +128,8 @@ describe('payload encryption', () => {
     await stack.inbox.waitForMessages((m) => m.to.includes(pisPayer.email));
 
     for (const id of [linkId, pisId]) {
+      // `completed` shows a moment before the workflow closes (workflows/paymentCore.ts, finish).
+      await stack.client.workflow.getHandle(id).result();
       const history = await fetchHistory(id);
       expect(history.events!.length).toBeGreaterThan(10);
       const raw = rawText(history);
@@ -150,6 +152,8 @@ describe('payload encryption', () => {
           expect.stringMatching(/workflowExecutionStartedEventAttributes\.input\.payloads/),
           expect.stringMatching(/activityTaskScheduledEventAttributes\.input\.payloads/),
           expect.stringMatching(/activityTaskCompletedEventAttributes\.result\.payloads/),
+          // Local activities' results, in their markers.
+          expect.stringMatching(/markerRecordedEventAttributes\.details\.result\.payloads/),
           expect.stringMatching(/workflowExecutionCompletedEventAttributes\.result\.payloads/),
           // The Web UI's summary and details, and the activity summaries.
           expect.stringMatching(/userMetadata\.summary/),
