@@ -8,7 +8,6 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
@@ -58,12 +57,15 @@ const pingRemote = proxyActivities<PingActivities>(CREATE);
 export const LOCAL_ORDER_PATCH = 'order-as-local-activity';
 
 /**
- * Payments started since this patch take two workflow tasks on the happy path instead of about seven:
- * one until the checkout URL, one from Ping's callback to `completed`. Every call whose retry is safe
- * runs as a local activity inside the workflow task (status checks and the receipt are reads; the
- * receipt e-mail and the merchant event carry stable ids, so a re-send is recognisably the same), the
- * receipt and the merchant event go out side by side, and search attributes the API set at start are
- * not written again. Histories from before the patch replay the old sequence.
+ * Payments started since this patch take fewer workflow tasks: one until the checkout URL, and from
+ * Ping's callback one that checks, fetches the receipt and sends it and the merchant event side by
+ * side, then one that closes. The creates, status checks and the receipt fetch run as local
+ * activities inside the workflow task (reads, or creates that find an earlier run's work); search
+ * attributes the API set at start are not written again. The receipt e-mail and the merchant event
+ * stay ordinary activities: a local activity's result is saved only with its workflow task, so a
+ * crash (or a task the server refuses because a signal came in as the workflow closed) would send
+ * them again, and a payer must not get two receipts. Histories from before the patch replay the old
+ * sequence.
  */
 export const FEWER_TASKS_PATCH = 'fewer-workflow-tasks';
 
@@ -89,11 +91,8 @@ export const DELIVERY: ActivityOptions = {
 const mail = proxyActivities<ReturnType<typeof createMailActivities>>(DELIVERY);
 const notify = proxyActivities<NotificationActivities>(DELIVERY);
 
-/** LATER and DELIVERY as local activities; a retry longer than a minute waits on a timer, not in the task. */
+/** LATER as a local activity; a retry longer than a minute waits on a timer, not in the task. */
 export const LATER_LOCAL: LocalActivityOptions = { startToCloseTimeout: '15 seconds', retry: LATER.retry };
-export const DELIVERY_LOCAL: LocalActivityOptions = { startToCloseTimeout: '30 seconds', retry: DELIVERY.retry };
-const mailLocal = proxyLocalActivities<ReturnType<typeof createMailActivities>>(DELIVERY_LOCAL);
-const notifyLocal = proxyLocalActivities<NotificationActivities>(DELIVERY_LOCAL);
 
 /**
  * What a fetch from Ping means for us. `pingHistory` is Ping's own status history where Ping keeps
@@ -160,8 +159,6 @@ export function createPaymentCore(o: CoreOptions) {
   let createdCalls = 0;
   let checkRequested = false;
   let cancelRequested = false;
-  /** A receipt or merchant event went out by local activity since the last checkpoint (see finish). */
-  let unsavedDelivery = false;
 
   // Widened on purpose: handlers change the status, which TypeScript's narrowing cannot see.
   const status = (): PaymentState => p.status;
@@ -308,10 +305,9 @@ export function createPaymentCore(o: CoreOptions) {
   const notifyMerchant = async (type: PaymentEventType) => {
     if (!o.notifyUrl) return;
     try {
-      const options = { ...(lean ? DELIVERY_LOCAL : DELIVERY), summary: `Notify merchant: ${type}` };
-      const event = { id: `evt_${o.paymentId}_${type}`, type, created_at: now(), data: view() };
-      if (lean) unsavedDelivery = true;
-      await (lean ? notifyLocal : notify).notifyMerchant.executeWithOptions(options, [{ url: o.notifyUrl, event }]);
+      await notify.notifyMerchant.executeWithOptions({ ...DELIVERY, summary: `Notify merchant: ${type}` }, [
+        { url: o.notifyUrl, event: { id: `evt_${o.paymentId}_${type}`, type, created_at: now(), data: view() } },
+      ]);
       record('merchant_notified', type);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -319,17 +315,9 @@ export function createPaymentCore(o: CoreOptions) {
     }
   };
 
-  /**
-   * Lets the created/cancel update handlers answer before the workflow closes. A local activity's
-   * result reaches history only with its workflow task, and the server refuses the task that closes
-   * the workflow when a signal or update arrived meanwhile (a duplicate callback, a second cancel);
-   * the task then runs again, and its local activities with it. So once a receipt or merchant event
-   * has gone out that way, a 1 ms timer ends the task first: the record of the send is saved, and
-   * the task that closes the workflow has nothing left to repeat.
-   */
+  /** Lets the created/cancel update handlers answer before the workflow closes. */
   const finish = async (): Promise<PaymentResource> => {
     showDetails();
-    if (unsavedDelivery) await sleep(1);
     await condition(allHandlersFinished);
     return view();
   };
@@ -402,9 +390,7 @@ export function createPaymentCore(o: CoreOptions) {
         const emailReceipt = async () => {
           if (!receipt) return;
           try {
-            const options = { ...(lean ? DELIVERY_LOCAL : DELIVERY), summary: 'E-mail receipt to payer' };
-            if (lean) unsavedDelivery = true;
-            await (lean ? mailLocal : mail).sendReceiptEmail.executeWithOptions(options, [
+            await mail.sendReceiptEmail.executeWithOptions({ ...DELIVERY, summary: 'E-mail receipt to payer' }, [
               { ...receipt, paymentId: o.paymentId, paidAt: p.paid_at!, amountMinor: o.amount, currency: o.currency, receiptUrl: p.receipt_url ?? receipt.receiptUrl },
             ]);
             record('receipt_emailed');

@@ -128,7 +128,7 @@ describe('payload encryption', () => {
     await stack.inbox.waitForMessages((m) => m.to.includes(pisPayer.email));
 
     for (const id of [linkId, pisId]) {
-      // `completed` shows a moment before the workflow closes (workflows/paymentCore.ts, finish).
+      // The whole history, up to the close (the API can say `completed` a moment before it is recorded).
       await stack.client.workflow.getHandle(id).result();
       const history = await fetchHistory(id);
       expect(history.events!.length).toBeGreaterThan(10);

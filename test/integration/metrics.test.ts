@@ -210,8 +210,8 @@ describe('metrics: a paid payment link through the API and a worker process', ()
     expect(total(w, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 
     // --- the Temporal SDK's exporter of the same worker process
-    // `completed` is readable a moment before the workflow closes (a checkpoint timer; see finish in
-    // workflows/paymentCore.ts), so wait for the close itself.
+    // The SDK counts the close when the server has it, which can be a moment after the API says
+    // `completed`: wait for it rather than race it.
     const closed = (text: string) => total(parseMetrics(text), 'temporal_workflow_completed_total', { task_queue: taskQueue, workflow_type: 'paymentLink' }) === 1;
     let temporal = await scrape(temporalMetricsUrl);
     for (let i = 0; i < 50 && !closed(temporal.text); i++) {
