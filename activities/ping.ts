@@ -152,15 +152,37 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
     /**
      * Ping does not give an earlier payment's bank checkout URL back (GET does not echo
      * provider_method_response), so a retry cannot reuse what an earlier attempt may have initiated.
-     * Instead it stops every live PIS payment in this order first: the payer can only ever reach one.
+     * Instead it stops every live PIS payment of this payment first: the payer can only ever reach one.
      */
-    async initiatePisPayment(input: { paymentId: string; orderId: string; request: PisPaymentRequest }): Promise<{ id: string; checkoutUrl: string }> {
+    async initiatePisPayment(input: {
+      paymentId: string;
+      orderId: string;
+      request: PisPaymentRequest;
+      /**
+       * Set by a workflow that runs this as a local activity and may have run it before (after a
+       * crash): that run's payment is on that run's order, so it is found by our payment id among the
+       * payments initiated since `startedAt` (the workflow's start).
+       */
+      lookFirst?: boolean;
+      startedAt?: string;
+    }): Promise<{ id: string; checkoutUrl: string }> {
       const { paymentId, orderId, request } = input;
       if (isRetry()) {
         const order = await call(() => ping.getPaymentOrder(orderId));
         for (const earlier of order.payments ?? []) {
           if (earlier.provider === 'open_payments' && !FINAL_PAYMENT_STATUSES.has(earlier.status)) {
             await call(() => ping.stopPayment(orderId, earlier.id));
+          }
+        }
+      }
+      if (input.lookFirst) {
+        // A minute's margin for clocks; the payment id decides, the time only narrows the list.
+        const since = input.startedAt ? new Date(Date.parse(input.startedAt) - 60_000).toISOString() : undefined;
+        const recent = await call(() => ping.listPayments({ fromInitiated: since, provider: 'open_payments', method: 'pis' }));
+        for (const earlier of recent) {
+          const mine = earlier.metadata?.orchestrator_payment_id === paymentId;
+          if (mine && earlier.payment_order_id && !FINAL_PAYMENT_STATUSES.has(earlier.status)) {
+            await call(() => ping.stopPayment(earlier.payment_order_id!, earlier.id));
           }
         }
       }

@@ -25,6 +25,7 @@ import {
   initiatePaymentRequestSchema,
   initiatePaymentResponseSchema,
   paymentOrderExtendedSchema,
+  paymentPageSchema,
   paymentSchema,
   type CreatedResponse,
   type CreatePaymentOrderInput,
@@ -51,6 +52,17 @@ export interface PingClientOptions {
   observer?: PingCallObserver;
 }
 
+/** Filters of GET api/v1/payments that we use (the contract lists more). */
+export interface ListPaymentsFilter {
+  /** ISO instant: payments initiated at or after it. */
+  fromInitiated?: string;
+  provider?: string;
+  method?: string;
+  paymentOrderId?: string;
+  /** Page size. */
+  limit?: number;
+}
+
 export interface RequestOptions {
   /** Cancels the request (an activity's cancellation signal, typically); combined with the timeout. */
   signal?: AbortSignal;
@@ -73,6 +85,8 @@ export interface PingClient {
   initiatePayment(paymentOrderId: string, body: InitiatePaymentInput, options?: RequestOptions): Promise<InitiatePaymentResult>;
   getPayment(paymentOrderId: string, paymentId: string, options?: RequestOptions): Promise<Payment>;
   stopPayment(paymentOrderId: string, paymentId: string, options?: RequestOptions): Promise<void>;
+  /** GET api/v1/payments, every page (up to `maxPages`, default 20, so a huge tenant cannot stall a call). */
+  listPayments(filter: ListPaymentsFilter, options?: RequestOptions & { maxPages?: number }): Promise<Payment[]>;
   pingPayments(options?: RequestOptions): Promise<'pong'>;
 
   createPaymentLink(body: CreatePaymentLinkInput, options?: RequestOptions): Promise<CreatePaymentLinkResponse>;
@@ -224,6 +238,26 @@ export function createPingClient(options: PingClientOptions): PingClient {
     },
 
     pingPayments: ({ signal } = {}) => ping('pingPayments', paymentsBase, signal),
+
+    async listPayments(filter, { signal, maxPages = 20 } = {}) {
+      const endpoint = 'listPayments';
+      const query = new URLSearchParams();
+      if (filter.fromInitiated) query.set('from_initiated_date_time', filter.fromInitiated);
+      if (filter.provider) query.set('provider', filter.provider);
+      if (filter.method) query.set('method', filter.method);
+      if (filter.paymentOrderId) query.set('payment_order_id', filter.paymentOrderId);
+      if (filter.limit) query.set('limit', String(filter.limit));
+      let path: string | undefined = `api/v1/payments${query.size > 0 ? `?${query}` : ''}`;
+      const found: Payment[] = [];
+      for (let page = 0; path && page < maxPages; page++) {
+        const pageOf: z.output<typeof paymentPageSchema> = await read({ endpoint, baseUrl: paymentsBase, path, signal }, paymentPageSchema);
+        found.push(...pageOf.data);
+        const next: string | undefined = pageOf._links?.next?.href;
+        // Only a next page on the same API: an href elsewhere is not followed (our secret goes with every call).
+        path = next && next.startsWith(paymentsBase) ? next.slice(paymentsBase.length) : undefined;
+      }
+      return found;
+    },
 
     async createPaymentLink(body, { signal } = {}) {
       const endpoint = 'createPaymentLink';

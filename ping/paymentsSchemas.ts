@@ -196,6 +196,12 @@ export const paymentOrderExtendedSchema = paymentOrderSchema.extend({
   payments: z.array(paymentSchema).nullish(),
 });
 
+/** GET api/v1/payments: a page, and where the next one is (contract §9: follow `_links.next.href`). */
+export const paymentPageSchema = z.looseObject({
+  data: z.array(paymentSchema),
+  _links: z.looseObject({ next: z.looseObject({ href: z.string() }).nullish() }).nullish(),
+});
+
 export const initiatePaymentResponseSchema = z.looseObject({
   id: pingId,
   /** `{}` for several pairs; a missing or null one is read the same way. */

@@ -1,23 +1,12 @@
-import { isCancellation, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
 import { failureFromError } from './failures';
-import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, type Outcome } from './paymentCore';
+import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, mayHaveRunBefore, type Outcome } from './paymentCore';
 import type { PaymentLinkInput, PaymentResource } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
 const pingLocal = proxyLocalActivities<PingActivities>(LATER_LOCAL);
 
-/**
- * Whether the link create must first look for a link an earlier run made. A local activity's result
- * reaches history only with its workflow task, so after a crash the task runs again and the activity
- * with it, at attempt 1. The first attempt of the first task (history: started, task scheduled, task
- * started) is the one run that cannot have made a link before; anything else looks first. Only the
- * activity's argument depends on this, never which commands the workflow issues, so replay is safe.
- */
-function mayHaveRunBefore(): boolean {
-  const info = workflowInfo();
-  return info.unsafe.isReplaying || info.historyLength > 3;
-}
 
 /** Ping's link statuses in our terms. */
 function linkOutcome(link: { status: string; paymentId: string | null }): Outcome {

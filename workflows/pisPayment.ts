@@ -1,6 +1,6 @@
 import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
-import { CREATE, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, type Outcome } from './paymentCore';
+import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, mayHaveRunBefore, type Outcome } from './paymentCore';
 import { DEFAULT_PIS_TIMEOUT_SECONDS, type PaymentResource, type PisPaymentInput } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
@@ -56,15 +56,18 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
   try {
     const order = await createPaymentOrder(request.currency, core.lean);
     orderId = order.id;
-    // The initiation stays an ordinary activity: Ping cannot find an earlier run's payment for us
-    // (see initiatePisPayment), so it must never re-run after a crash without knowing it is a retry.
-    if (!core.lean) core.setIds({ orderId });
-    const initiated = await ping.initiatePisPayment.executeWithOptions({ ...CREATE, summary: 'Initiate bank payment at Ping (open banking)' }, [
-      { paymentId, orderId, request },
-    ]);
-    pingPaymentId = initiated.id;
-    if (core.lean) core.awaiting(initiated.checkoutUrl, { orderId, pingPaymentId });
-    else {
+    const summary = 'Initiate bank payment at Ping (open banking)';
+    if (core.lean) {
+      // Inside the first workflow task too; a run after a crash stops the earlier run's payment first.
+      const initiated = await pingLocal.initiatePisPayment.executeWithOptions({ ...CREATE_LOCAL, summary }, [
+        { paymentId, orderId, request, lookFirst: mayHaveRunBefore(), startedAt: workflowInfo().startTime.toISOString() },
+      ]);
+      pingPaymentId = initiated.id;
+      core.awaiting(initiated.checkoutUrl, { orderId, pingPaymentId });
+    } else {
+      core.setIds({ orderId });
+      const initiated = await ping.initiatePisPayment.executeWithOptions({ ...CREATE, summary }, [{ paymentId, orderId, request }]);
+      pingPaymentId = initiated.id;
       core.setIds({ pingPaymentId });
       core.awaiting(initiated.checkoutUrl);
     }

@@ -1,7 +1,7 @@
 import { createPingActivities } from '../../activities/ping';
 import { createPingClient, type PingClient } from '../../ping';
-import type { PaymentLinkRequest } from '../../workflows/paymentTypes';
-import { linkRequest } from '../helpers/paymentsStack';
+import type { PaymentLinkRequest, PisPaymentRequest } from '../../workflows/paymentTypes';
+import { linkRequest, pisRequest } from '../helpers/paymentsStack';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 
 /**
@@ -9,7 +9,7 @@ import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
  * runs again, and the activity with it at attempt 1, on a new order: these tests hold the sandbox to
  * what makes that safe, so a payment never gets a second live link.
  */
-describe('createPaymentLink against the sandbox', () => {
+describe('the creates run as local activities, against the sandbox', () => {
   let sb: RunningSandbox;
   let ping: PingClient;
   let activities: ReturnType<typeof createPingActivities>;
@@ -68,5 +68,36 @@ describe('createPaymentLink against the sandbox', () => {
         { id: made.id, status: expect.not.stringMatching(/CANCELLED/) },
       ]),
     );
+  });
+
+  describe('initiatePisPayment', () => {
+    const pis = pisRequest() as unknown as PisPaymentRequest;
+    const statusOf = async (orderId: string, id: string) => (await ping.getPayment(orderId, id)).status;
+
+    it('stops the payment a crashed run initiated on its own order before initiating again', async () => {
+      const paymentId = 'pis-payment-crashed-run';
+      const startedAt = new Date().toISOString();
+      const firstOrder = await newOrder();
+      const first = await activities.initiatePisPayment({ paymentId, orderId: firstOrder, request: pis });
+      const otherOrder = await newOrder();
+      const other = await activities.initiatePisPayment({ paymentId: 'pis-payment-someone-else', orderId: otherOrder, request: pis });
+
+      const secondOrder = await newOrder();
+      const again = await activities.initiatePisPayment({ paymentId, orderId: secondOrder, request: pis, lookFirst: true, startedAt });
+      expect(again.id).not.toBe(first.id);
+      expect(await statusOf(firstOrder, first.id)).toBe('STOPPED');
+      expect(await statusOf(secondOrder, again.id)).not.toBe('STOPPED');
+      // Another payment's is left alone.
+      expect(await statusOf(otherOrder, other.id)).not.toBe('STOPPED');
+    });
+
+    it('lists payments across pages, with the filters the lookup uses', async () => {
+      const orderId = await newOrder();
+      const made = [];
+      for (let i = 0; i < 3; i++) made.push((await activities.initiatePisPayment({ paymentId: `pis-payment-page-${i}`, orderId, request: pis })).id);
+      const all = await ping.listPayments({ paymentOrderId: orderId, provider: 'open_payments', method: 'pis', limit: 2 });
+      expect(all.map((p) => p.id).sort()).toEqual([...made].sort());
+      expect(await ping.listPayments({ paymentOrderId: orderId, provider: 'payment_iq' })).toEqual([]);
+    });
   });
 });
