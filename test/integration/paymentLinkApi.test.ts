@@ -14,9 +14,13 @@ describe('payment link API', () => {
     it('returns the same payment for the same key and body, and 409 for a different body', async () => {
       const key = randomUUID();
       const body = linkRequest();
+      const lists = async () => (await stack.control('GET', '/counters')).calls['GET /payment_links/api/v1/payment_links'] ?? 0;
+      const listsBefore = await lists();
       const first = await stack.call('POST', '/v1/payment-links', body, { 'Idempotency-Key': key });
       expect(first.status).toBe(201);
       const links = await createCount();
+      // A first run makes the link without looking for an earlier one (workflows/paymentCore.ts, mayHaveRunBefore).
+      expect(await lists()).toBe(listsBefore);
 
       // Same body, keys in another order: the same request.
       const reordered = Object.fromEntries(Object.entries(body).reverse());

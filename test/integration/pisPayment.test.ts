@@ -27,8 +27,12 @@ describe('PIS payment', () => {
 
   it('answers with the bank checkout URL, then completes with one receipt when Ping confirms', async () => {
     const key = randomUUID();
+    const lists = async () => (await stack.control('GET', '/counters')).calls['GET /payments/api/v1/payments'] ?? 0;
+    const listsBefore = await lists();
     const created = await stack.call('POST', '/v1/pis-payments', pisRequest({ notify_url: stack.merchant.url }), { 'Idempotency-Key': key });
     expect(created.status).toBe(201);
+    // A first run initiates without looking for an earlier run's payment (workflows/paymentCore.ts, mayHaveRunBefore).
+    expect(await lists()).toBe(listsBefore);
     expect(created.body).toMatchObject({ id: `pis-payment-${key}`, flow: 'pis', status: 'awaiting_payment', amount: 25000, currency: 'SEK' });
     expect(created.body.checkout_url).toMatch(new RegExp(`^${stack.sandbox.url}/checkout/payments/${created.body.ping_payment_id}`));
     expect(created.body.ping_payment_order_id).toEqual(expect.any(String));

@@ -217,7 +217,9 @@ describe('sandbox: fault injection and callback delivery', () => {
       receiver.respondWith(500);
       const { id } = await createLink(slow, { payment_link_status_callback_url: `${receiver.url}/links` });
       await slow.request('PUT', `/payment_links/api/v1/payment_links/${id}/cancel`, { body: {} });
-      await waitFor(() => receiver.received.length === 1, 5000, 'first attempt');
+      // The receiver has the request a moment before the sandbox has read the 500 and scheduled its retry.
+      await waitFor(() => slow.sandbox.context.callbacks.log()[0]?.state === 'retrying', 5000, 'first attempt answered');
+      expect(receiver.received).toHaveLength(1);
       const started = Date.now();
       await slow.stop();
       expect(Date.now() - started).toBeLessThan(2000);
