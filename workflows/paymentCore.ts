@@ -39,11 +39,11 @@ export const CREATE: ActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 /**
- * The payment order runs as a local activity: inside the workflow task, with no round trip through the
- * server's task queue, which is a large share of the time to the checkout URL. It is the one create
- * where that is safe: a local activity's result reaches history only with its workflow task, so a
- * worker crash in between re-runs it at attempt 1, and a second, empty order charges nobody. The link
- * and the PIS initiation stay ordinary activities, whose retries find what an earlier attempt made.
+ * The creates run as local activities: inside the workflow task, with no round trip through the
+ * server's task queue, which is a large share of the time to the checkout URL. A local activity's
+ * result reaches history only with its workflow task, so a worker crash in between re-runs it at
+ * attempt 1. For the order that is harmless (a second, empty order charges nobody); the link and the
+ * PIS initiation are told so (`mayHaveRunBefore`) and first find what the earlier run made.
  */
 export const CREATE_LOCAL: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
