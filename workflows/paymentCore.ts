@@ -199,12 +199,18 @@ export function createPaymentCore(o: CoreOptions) {
   };
   const showDetails = () => setCurrentDetails(describe());
 
+  /**
+   * The due date the API could not set at start (a PIS deadline counts from the workflow's start;
+   * a link's is the request's, already set): written with the first status change, not on its own.
+   */
+  let dueAtUnwritten: SearchAttributeUpdatePair[] = lean && o.dueAt ? [{ key: DueAt, value: new Date(o.dueAt) }] : [];
   /** `alsoSet`: attributes written in the same upsert (one history event instead of two). */
   const moveTo = (next: PaymentState, detail?: string, alsoSet: SearchAttributeUpdatePair[] = []) => {
     p.status = next;
     p.updated_at = now();
     record(next, detail);
-    upsertSearchAttributes([...alsoSet, { key: PaymentStatus, value: next }]);
+    upsertSearchAttributes([...dueAtUnwritten, ...alsoSet, { key: PaymentStatus, value: next }]);
+    dueAtUnwritten = [];
     showDetails();
   };
 
@@ -251,7 +257,8 @@ export function createPaymentCore(o: CoreOptions) {
   );
 
   if (lean) {
-    // The API started the workflow with these attributes and status `creating`; only the record is new.
+    // The API started the workflow with these attributes and status `creating`; only the record is new
+    // (and the due date, see moveTo).
     record('creating');
     showDetails();
   } else {

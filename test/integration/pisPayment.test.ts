@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { webhookToken } from '../../common/webhookToken';
+import { DueAt, PingPaymentId } from '../../workflows/searchAttributes';
 import { TEST_WEBHOOK_SECRET } from '../helpers/api';
 import { pisRequest, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
 
@@ -36,6 +37,10 @@ describe('PIS payment', () => {
     expect(created.body).toMatchObject({ id: `pis-payment-${key}`, flow: 'pis', status: 'awaiting_payment', amount: 25000, currency: 'SEK' });
     expect(created.body.checkout_url).toMatch(new RegExp(`^${stack.sandbox.url}/checkout/payments/${created.body.ping_payment_id}`));
     expect(created.body.ping_payment_order_id).toEqual(expect.any(String));
+    // The payer's deadline is searchable (the API cannot set it at start: it counts from the workflow's start).
+    const attributes = (await stack.client.workflow.getHandle(created.body.id).describe()).typedSearchAttributes;
+    expect(attributes.get(DueAt)?.toISOString()).toBe(created.body.due_at);
+    expect(attributes.get(PingPaymentId)).toBe(created.body.ping_payment_id);
 
     // Ping was given our return URLs and status callback URL, not the caller's pages.
     const atPing = await stack.control('GET', `/payments/${created.body.ping_payment_id}`);
