@@ -79,10 +79,11 @@ export interface CheckoutRow {
 function cpuNow(stack: BenchStack): Record<string, number> {
   return Object.fromEntries(Object.entries(stack.processes).map(([name, pid]) => [name, usageOf(pid)?.cpuSeconds ?? NaN]));
 }
+/** CPU seconds spent on `units` pieces of work, as ms per piece to one decimal. */
+const msPer = (cpuSeconds: number, units: number) => Math.round((cpuSeconds * 10_000) / Math.max(units, 1)) / 10;
 /** CPU ms per unit of work since `before`, per process: where a payment's cost goes. */
 function cpuMsPer(stack: BenchStack, before: Record<string, number>, units: number): Record<string, number> {
-  const after = cpuNow(stack);
-  return Object.fromEntries(Object.entries(after).map(([name, s]) => [name, Math.round(((s - before[name]!) * 1000 * 10) / Math.max(units, 1)) / 10]));
+  return Object.fromEntries(Object.entries(cpuNow(stack)).map(([name, s]) => [name, msPer(s - before[name]!, units)]));
 }
 
 /** Scenario 1: time until the caller holds the checkout URL, ours against a direct integration. */
@@ -148,7 +149,7 @@ export async function endToEnd(stack: BenchStack, o: { seconds: number; concurre
     const b = before[name];
     if (after && b) {
       const cpu = after.cpuSeconds - b.cpuSeconds;
-      usage[name] = { cpuPercent: Math.round((cpu / elapsed) * 100), rssMiB: Math.round(after.rssMiB), cpuMsPerPayment: Math.round((cpu * 1000 * 10) / Math.max(latencies.length, 1)) / 10 };
+      usage[name] = { cpuPercent: Math.round((cpu / elapsed) * 100), rssMiB: Math.round(after.rssMiB), cpuMsPerPayment: msPer(cpu, latencies.length) };
     }
   }
   return { seconds: Math.round(elapsed), completed: latencies.length, perSecond: Math.round((latencies.length / o.seconds) * 10) / 10, latency: summarize(latencies), usage };

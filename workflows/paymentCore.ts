@@ -50,7 +50,8 @@ export const CREATE_LOCAL: LocalActivityOptions = {
   scheduleToCloseTimeout: '1 minute',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
-const pingLocal = proxyLocalActivities<PingActivities>(CREATE_LOCAL);
+/** The creates as local activities: the order here, the link or PIS initiation in the flows. */
+export const pingCreateLocal = proxyLocalActivities<PingActivities>(CREATE_LOCAL);
 const pingRemote = proxyActivities<PingActivities>(CREATE);
 
 /** Histories from before the order became a local activity replay the ordinary activity. */
@@ -73,7 +74,7 @@ export const FEWER_TASKS_PATCH = 'fewer-workflow-tasks';
 export function createPaymentOrder(currency: Currency, lean: boolean): Promise<{ id: string }> {
   const summary = 'Create payment order at Ping';
   return lean || patched(LOCAL_ORDER_PATCH)
-    ? pingLocal.createPaymentOrder.executeWithOptions({ ...CREATE_LOCAL, summary }, [{ currency }])
+    ? pingCreateLocal.createPaymentOrder.executeWithOptions({ ...CREATE_LOCAL, summary }, [{ currency }])
     : pingRemote.createPaymentOrder.executeWithOptions({ ...CREATE, summary }, [{ currency }]);
 }
 
@@ -106,6 +107,8 @@ const notify = proxyActivities<NotificationActivities>(DELIVERY);
 
 /** LATER as a local activity; a retry longer than a minute waits on a timer, not in the task. */
 export const LATER_LOCAL: LocalActivityOptions = { startToCloseTimeout: '15 seconds', retry: LATER.retry };
+const pingLater = proxyActivities<PingActivities>(LATER);
+const pingLaterLocal = proxyLocalActivities<PingActivities>(LATER_LOCAL);
 
 /**
  * What a fetch from Ping means for us. `pingHistory` is Ping's own status history where Ping keeps
@@ -346,6 +349,9 @@ export function createPaymentCore(o: CoreOptions) {
     payment: p,
     /** True for payments started since FEWER_TASKS_PATCH: the flows then use local activities too. */
     lean,
+    /** Reads at Ping after the create (status checks, the receipt): local activities when `lean`. */
+    reads: lean ? pingLaterLocal : pingLater,
+    readOptions: lean ? LATER_LOCAL : LATER,
     record,
     setIds,
     showDetails,

@@ -1,11 +1,10 @@
-import { isCancellation, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
 import { failureFromError } from './failures';
-import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, mayHaveRunBefore, type Outcome } from './paymentCore';
+import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, mayHaveRunBefore, pingCreateLocal, type Outcome } from './paymentCore';
 import type { PaymentLinkInput, PaymentResource } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
-const pingLocal = proxyLocalActivities<PingActivities>(LATER_LOCAL);
 
 
 /** Ping's link statuses in our terms. */
@@ -50,12 +49,12 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
     const order = await createPaymentOrder(request.currency, core.lean);
     if (core.lean) {
       // Both creates inside the first workflow task: the caller's answer waits for no other task.
-      const link = await pingLocal.createPaymentLink.executeWithOptions({ ...CREATE_LOCAL, summary: 'Create payment link at Ping' }, [
+      const link = await pingCreateLocal.createPaymentLink.executeWithOptions({ ...CREATE_LOCAL, summary: 'Create payment link at Ping' }, [
         { paymentId, orderId: order.id, request, lookFirst: mayHaveRunBefore() },
       ]);
       linkId = link.id;
       // A link found from an earlier run belongs to that run's order.
-      core.awaiting(link.checkoutUrl, { orderId: link.orderId ?? order.id, linkId });
+      core.awaiting(link.checkoutUrl, { orderId: link.orderId, linkId });
     } else {
       core.setIds({ orderId: order.id });
       const link = await ping.createPaymentLink.executeWithOptions({ ...CREATE, summary: 'Create payment link at Ping' }, [{ paymentId, orderId: order.id, request }]);
@@ -101,9 +100,7 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
 
   // 3. Wait for the payer, the due date or a cancel.
   const check = async () =>
-    linkOutcome(
-      await (core.lean ? pingLocal : ping).getPaymentLink.executeWithOptions({ ...(core.lean ? LATER_LOCAL : LATER), summary: 'Check payment link status at Ping' }, [{ linkId }]),
-    );
+    linkOutcome(await core.reads.getPaymentLink.executeWithOptions({ ...core.readOptions, summary: 'Check payment link status at Ping' }, [{ linkId }]));
   const cancelLink = (summary: string) => async () => {
     await ping.cancelPaymentLink.executeWithOptions({ ...LATER, summary }, [{ linkId }]);
   };
@@ -117,8 +114,7 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
   // 4. Paid: Ping's receipt, e-mailed to the payer; the merchant is told either way.
   if (payment.status === 'paid') {
     try {
-      const options = { ...(core.lean ? LATER_LOCAL : LATER), summary: 'Fetch receipt from Ping' };
-      payment.receipt_url = (await (core.lean ? pingLocal : ping).getReceipt.executeWithOptions(options, [{ linkId }])).url;
+      payment.receipt_url = (await core.reads.getReceipt.executeWithOptions({ ...core.readOptions, summary: 'Fetch receipt from Ping' }, [{ linkId }])).url;
       core.record('receipt_ready');
     } catch (err) {
       if (isCancellation(err)) throw err;

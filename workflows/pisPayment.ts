@@ -1,10 +1,9 @@
-import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
-import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, LATER_LOCAL, mayHaveRunBefore, type Outcome } from './paymentCore';
+import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, mayHaveRunBefore, pingCreateLocal, type Outcome } from './paymentCore';
 import { DEFAULT_PIS_TIMEOUT_SECONDS, type PaymentResource, type PisPaymentInput } from './paymentTypes';
 
 const ping = proxyActivities<PingActivities>(LATER);
-const pingLocal = proxyLocalActivities<PingActivities>(LATER_LOCAL);
 
 /**
  * Ping's payment statuses in our terms. The contract leaves their meaning open (§9); this reading:
@@ -59,7 +58,7 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
     const summary = 'Initiate bank payment at Ping (open banking)';
     if (core.lean) {
       // Inside the first workflow task too; a run after a crash stops the earlier run's payment first.
-      const initiated = await pingLocal.initiatePisPayment.executeWithOptions({ ...CREATE_LOCAL, summary }, [
+      const initiated = await pingCreateLocal.initiatePisPayment.executeWithOptions({ ...CREATE_LOCAL, summary }, [
         { paymentId, orderId, request, lookFirst: mayHaveRunBefore(), startedAt: workflowInfo().startTime.toISOString() },
       ]);
       pingPaymentId = initiated.id;
@@ -77,9 +76,7 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
 
   const check = async () =>
     paymentOutcome(
-      await (core.lean ? pingLocal : ping).getPayment.executeWithOptions({ ...(core.lean ? LATER_LOCAL : LATER), summary: 'Check payment status at Ping' }, [
-        { orderId, paymentId: pingPaymentId },
-      ]),
+      await core.reads.getPayment.executeWithOptions({ ...core.readOptions, summary: 'Check payment status at Ping' }, [{ orderId, paymentId: pingPaymentId }]),
     );
   const stop = (summary: string) => async () => {
     await ping.stopPayment.executeWithOptions({ ...LATER, summary }, [{ orderId, paymentId: pingPaymentId }]);

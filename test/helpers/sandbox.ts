@@ -142,14 +142,23 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
   };
 }
 
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+/**
+ * Polls `probe` every `intervalMs` until it returns something other than undefined/false, or fails
+ * after `timeoutMs`. A slow probe (a metrics scrape) wants a longer interval, to leave the two cores
+ * to the code under test.
+ */
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+  intervalMs = 10,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

@@ -14,7 +14,7 @@ import { TEST_ENCRYPTION_KEYS } from '../helpers/encryption';
 import { startInbox, type RunningInbox } from '../helpers/inbox';
 import { linkRequest, NOTIFICATION_SECRET } from '../helpers/paymentsStack';
 import { freePort } from '../helpers/ports';
-import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
+import { startSandbox, waitFor, type RunningSandbox } from '../helpers/sandbox';
 
 jest.setTimeout(180_000);
 
@@ -50,16 +50,8 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
   return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
 }
 
-/** Polls until `probe` gives a value, at a pace that leaves the two cores to the code under test. */
-async function poll<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** waitFor at a pace that leaves the two cores to the code under test. */
+const poll = <T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> => waitFor(probe, timeoutMs, what, 200);
 
 /** The lines a child process writes, for waiting on a log message. */
 function collectLines(stream: Readable | null): string[] {
@@ -213,11 +205,15 @@ describe('metrics: a paid payment link through the API and a worker process', ()
     // The SDK counts the close when the server has it, which can be a moment after the API says
     // `completed`: wait for it rather than race it.
     const closed = (text: string) => total(parseMetrics(text), 'temporal_workflow_completed_total', { task_queue: taskQueue, workflow_type: 'paymentLink' }) === 1;
-    let temporal = await scrape(temporalMetricsUrl);
-    for (let i = 0; i < 50 && !closed(temporal.text); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      temporal = await scrape(temporalMetricsUrl);
-    }
+    const temporal = await waitFor(
+      async () => {
+        const scraped = await scrape(temporalMetricsUrl);
+        return closed(scraped.text) && scraped;
+      },
+      5000,
+      'the SDK to count the close',
+      100,
+    );
     expect(temporal.status).toBe(200);
     const t = parseMetrics(temporal.text);
     const names = new Set(t.map((s) => s.name));
