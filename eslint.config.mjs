@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 // Workflow code is replayed: it must not reach the outside world or anything that differs between
-// runs. Types from anywhere are fine (`import type`), values only from the workflow SDK and workflows/.
+// runs. Types from anywhere are fine (`import type`), values only from the workflow SDK, workflows/ and
+// domain/ (the contract the API, activities and workflows share).
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
@@ -44,6 +45,42 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The domain module is the contract every part shares and the workflow bundle includes, so it
+    // follows the workflow rules and imports nothing of ours but types of Ping's wire format.
+    files: ['**/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The domain module is bundled into workflows: no Node built-ins.' })),
+          patterns: [
+            {
+              regex: '^(?!@temporalio/(workflow|common)$)(?!\\./)(?!\\.\\./ping/)',
+              message: 'domain/ imports only @temporalio/workflow, @temporalio/common, other domain files and types from ping/.',
+            },
+            { regex: '^\\.\\./ping/', allowTypeImports: true, message: 'domain/ imports only types from ping/ (`import type`).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Activities and scripts share the domain module with workflows; they never reach into workflow code.
+    files: ['**/activities/**/*.ts', '**/scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.{1,2}/(.*/)?workflows(/|$)', message: 'Import what you share with workflows from domain/, not from workflows/.' }] },
+      ],
+    },
+  },
+  {
+    // Determinism for everything the workflow bundle holds.
+    files: ['**/workflows/**/*.ts', '**/domain/**/*.ts'],
+    rules: {
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'Use uuid4() from @temporalio/workflow or pass randomness in.' },

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { SIGNATURE_HEADER, signNotification } from '../common/notificationSignature';
-import type { PaymentEventType, PaymentResource } from '../workflows/paymentTypes';
+import type { PaymentEventType, PaymentResource } from '../domain/payment';
 
 export interface NotificationDeps {
   signingSecret: string;

@@ -2,8 +2,10 @@ import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { webhookToken } from '../common/webhookToken';
 import { PingApiError, type PingClient } from '../ping';
-import { PING_REJECTED, PING_UNAVAILABLE } from '../workflows/failureTypes';
-import type { Currency, PaymentLinkRequest, PisPaymentRequest } from '../workflows/paymentTypes';
+import { PING_REJECTED, PING_UNAVAILABLE } from '../domain/failureTypes';
+import type { Currency } from '../domain/payment';
+import type { PaymentLinkRequest, PisPaymentRequest } from '../domain/requests';
+import { paymentLinkAmount, pisPaymentAmount } from '../domain/amount';
 
 export interface PingActivityDeps {
   ping: PingClient;
@@ -56,10 +58,6 @@ export function pingDueDate(dueAt: string): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(dueAt));
 }
 
-export function linkTotal(request: Pick<PaymentLinkRequest, 'items'>): number {
-  return request.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
-}
-
 /** Ping's payment statuses after which nothing more happens to a payment (the emulator's reading too). */
 const FINAL_PAYMENT_STATUSES = new Set(['COMPLETED', 'DECLINED', 'CRASHED', 'EXPIRED', 'ABORTED', 'STOPPED']);
 
@@ -100,7 +98,7 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
         ping.createPaymentLink({
           payment_order_id: orderId,
           currency: request.currency,
-          total_amount: linkTotal(request),
+          total_amount: paymentLinkAmount(request),
           locale: request.locale,
           items: request.items.map((i) => ({ ...i, unit: i.unit ?? 'st' })),
           customer: request.customer,
@@ -189,7 +187,7 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
       const initiated = await call(() =>
         ping.initiatePayment(orderId, {
           currency: request.currency,
-          total_amount: request.order_items.reduce((sum, item) => sum + item.amount, 0),
+          total_amount: pisPaymentAmount(request),
           order_items: request.order_items,
           provider: 'open_payments',
           method: 'pis',

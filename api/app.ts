@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../common/logger';
-import type { PollTiming } from '../workflows/paymentTypes';
+import type { PollTiming } from '../domain/requests';
 import { requireApiKey } from './auth';
 import { createCodecRouter } from './codecRoutes';
 import { errorHandler, methodNotAllowed, notFound } from './errors';

@@ -1,17 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { ApiError } from './errors';
-
-const KEY = /^[A-Za-z0-9._:-]{1,100}$/;
+import { IDEMPOTENCY_KEY_PATTERN, type PaymentIdPrefix } from '../domain/ids';
 
 /**
  * The payment's id, and its workflow id, come from the caller's Idempotency-Key: a retried request
  * lands on the same workflow. Without a key each request is a new payment, as with Stripe.
  */
-export function paymentIdFor(prefix: 'payment-link' | 'pis-payment', req: Request): string {
+export function paymentIdFor(prefix: PaymentIdPrefix, req: Request): string {
   const key = req.get('idempotency-key');
   if (key === undefined) return `${prefix}-${randomUUID()}`;
-  if (!KEY.test(key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new ApiError(400, 'invalid_request_error', 'idempotency_key_invalid', 'Idempotency-Key must be 1-100 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"');
   }
   return `${prefix}-${key}`;

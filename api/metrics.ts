@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { PaymentFlow } from '../workflows/paymentTypes';
+import type { PaymentFlow } from '../domain/payment';
 import { requireApiKey } from './auth';
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../ping';
-import { PAYMENT_STATES } from '../workflows/paymentTypes';
+import { PAYMENT_STATES } from '../domain/payment';
 import { methodNotAllowed } from './errors';
 import { paymentLinkRequestSchema } from './schemas/paymentLink';
 import { pisPaymentRequestSchema } from './schemas/pisPayment';

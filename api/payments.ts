@@ -1,17 +1,16 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { paymentQuery } from '../workflows/messages';
-import type { PaymentResource } from '../workflows/paymentTypes';
+import { paymentQuery } from '../domain/messages';
+import type { PaymentResource } from '../domain/payment';
 import { ApiError } from './errors';
-
-const PAYMENT_ID = /^(payment-link|pis-payment)-[A-Za-z0-9._:-]{1,100}$/;
+import { PAYMENT_ID_PATTERN } from '../domain/ids';
 
 export const paymentNotFound = (id: string) =>
   new ApiError(404, 'invalid_request_error', 'resource_missing', `No such payment: ${id}`, 'id');
 
 /** A handle on an existing payment's workflow; ids that cannot be ours are 404 without asking Temporal. */
 export function paymentHandle(client: Client, id: string): WorkflowHandle {
-  if (!PAYMENT_ID.test(id)) throw paymentNotFound(id);
+  if (!PAYMENT_ID_PATTERN.test(id)) throw paymentNotFound(id);
   return client.workflow.getHandle(id);
 }
 

@@ -7,7 +7,7 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { PROJECT_ROOT } from '../common/config';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
 import { ensureClusterBinaries, type ClusterBinaries } from './clusterBinaries';
 import { ensurePostgresBin, startPostgres, type RunningPostgres } from './clusterPostgres';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { loadDevServerTuning, type DevServerTuning } from '../common/config';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
 import type { TemporalCli } from './temporalCli';
 
 export interface DevServerOptions {

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { PING_REJECTED, PING_UNAVAILABLE } from './failureTypes';
-import type { PaymentFailure } from './paymentTypes';
+import { PING_REJECTED, PING_UNAVAILABLE } from '../domain/failureTypes';
+import type { PaymentFailure } from '../domain/payment';
 
 /** Turns an activity failure into the failure our API reports, keeping Ping's own code when Ping refused. */
 export function failureFromError(err: unknown): PaymentFailure {

@@ -17,20 +17,14 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { PingActivities } from '../activities/ping';
 import type { createMailActivities, ReceiptEmailInput } from '../activities/mail';
 import type { NotificationActivities } from '../activities/notifications';
+import { merchantEventId } from '../domain/ids';
 import { failureFromError } from './failures';
-import { formatAmount, formatInstant } from './format';
-import {
-  cancelUpdate,
-  createdUpdate,
-  fingerprintQuery,
-  IDEMPOTENCY_KEY_REUSED,
-  PAYMENT_FINAL,
-  payerReturnedSignal,
-  paymentQuery,
-  pingCallbackSignal,
-} from './messages';
-import { FINAL_STATES, type Currency, type PaymentEventType, type PaymentFlow, type PaymentResource, type PaymentState, type PollTiming } from './paymentTypes';
-import { AmountMinor, Currency as CurrencyKey, DueAt, MerchantReference, PaymentFlow as FlowKey, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from './searchAttributes';
+import { formatAmount, formatInstant } from '../domain/format';
+import { cancelUpdate, createdUpdate, fingerprintQuery, payerReturnedSignal, paymentQuery, pingCallbackSignal } from '../domain/messages';
+import { IDEMPOTENCY_KEY_REUSED, PAYMENT_FINAL } from '../domain/failureTypes';
+import { FINAL_STATES, type Currency, type PaymentEventType, type PaymentFlow, type PaymentResource, type PaymentState } from '../domain/payment';
+import { type PollTiming } from '../domain/requests';
+import { AmountMinor, Currency as CurrencyKey, DueAt, MerchantReference, PaymentFlow as FlowKey, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../domain/searchAttributes';
 
 /** Calls before the checkout URL: the API caller is waiting, so give up after a minute and say why. */
 export const CREATE: ActivityOptions = {
@@ -329,7 +323,7 @@ export function createPaymentCore(o: CoreOptions) {
     if (!o.notifyUrl) return;
     try {
       await notify.notifyMerchant.executeWithOptions({ ...DELIVERY, summary: `Notify merchant: ${type}` }, [
-        { url: o.notifyUrl, event: { id: `evt_${o.paymentId}_${type}`, type, created_at: now(), data: view() } },
+        { url: o.notifyUrl, event: { id: merchantEventId(o.paymentId, type), type, created_at: now(), data: view() } },
       ]);
       record('merchant_notified', type);
     } catch (err) {

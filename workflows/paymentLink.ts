@@ -2,7 +2,8 @@ import { isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
 import { failureFromError } from './failures';
 import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, mayHaveRunBefore, pingCreateLocal, type Outcome } from './paymentCore';
-import type { PaymentLinkInput, PaymentResource } from './paymentTypes';
+import type { PaymentLinkInput } from '../domain/requests';
+import type { PaymentResource } from '../domain/payment';
 
 const ping = proxyActivities<PingActivities>(LATER);
 

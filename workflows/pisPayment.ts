@@ -1,7 +1,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PingActivities } from '../activities/ping';
 import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, mayHaveRunBefore, pingCreateLocal, type Outcome } from './paymentCore';
-import { DEFAULT_PIS_TIMEOUT_SECONDS, type PaymentResource, type PisPaymentInput } from './paymentTypes';
+import { DEFAULT_PIS_TIMEOUT_SECONDS, type PisPaymentInput } from '../domain/requests';
+import { type PaymentResource } from '../domain/payment';
 
 const ping = proxyActivities<PingActivities>(LATER);
 

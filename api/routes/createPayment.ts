@@ -2,9 +2,12 @@ import type { RequestHandler } from 'express';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { z } from 'zod';
-import { createdUpdate, fingerprintQuery, IDEMPOTENCY_KEY_REUSED, paymentQuery } from '../../workflows/messages';
-import type { PaymentFlow, PollTiming } from '../../workflows/paymentTypes';
-import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../workflows/searchAttributes';
+import { createdUpdate, fingerprintQuery, paymentQuery } from '../../domain/messages';
+import { IDEMPOTENCY_KEY_REUSED } from '../../domain/failureTypes';
+import type { PaymentFlow } from '../../domain/payment';
+import type { PollTiming } from '../../domain/requests';
+import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../domain/searchAttributes';
+import type { PaymentIdPrefix } from '../../domain/ids';
 import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
 import { refusedError, updateFailureType } from '../payments';
 import { parseBody } from '../schemas/common';
@@ -20,7 +23,7 @@ export interface CreatePaymentDeps {
 /** What differs between the flows' create endpoints. */
 export interface FlowSpec<R> {
   flow: PaymentFlow;
-  idPrefix: 'payment-link' | 'pis-payment';
+  idPrefix: PaymentIdPrefix;
   workflowType: 'paymentLink' | 'pisPayment';
   schema: z.ZodType<R>;
   amountOf(request: R): number;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isValidWebhookToken } from '../../common/webhookToken';
-import { payerReturnedSignal, type PayerOutcome } from '../../workflows/messages';
+import { payerReturnedSignal, type PayerOutcome } from '../../domain/messages';
 import { ApiError, methodNotAllowed } from '../errors';
 import { paymentHandle, paymentNotFound, readPayment } from '../payments';
 

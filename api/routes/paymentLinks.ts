@@ -1,18 +1,20 @@
 import { Router } from 'express';
-import { formatAmount } from '../../workflows/format';
-import type { PaymentLinkRequest } from '../../workflows/paymentTypes';
-import { DueAt } from '../../workflows/searchAttributes';
+import { formatAmount } from '../../domain/format';
+import type { PaymentLinkRequest } from '../../domain/requests';
+import { DueAt } from '../../domain/searchAttributes';
 import { paymentLinkRequestSchema } from '../schemas/paymentLink';
 import { methodNotAllowed } from '../errors';
 import { requireJsonBody } from '../requestBody';
 import { createPaymentHandler, type CreatePaymentDeps, type FlowSpec } from './createPayment';
+import { PAYMENT_ID_PREFIXES } from '../../domain/ids';
+import { paymentLinkAmount } from '../../domain/amount';
 
 const paymentLinkFlow: FlowSpec<PaymentLinkRequest> = {
   flow: 'link',
-  idPrefix: 'payment-link',
+  idPrefix: PAYMENT_ID_PREFIXES.link,
   workflowType: 'paymentLink',
   schema: paymentLinkRequestSchema,
-  amountOf: (r) => r.items.reduce((sum, i) => sum + i.price * i.quantity, 0),
+  amountOf: paymentLinkAmount,
   currencyOf: (r) => r.currency,
   referenceOf: (r) => r.merchant_reference,
   extraSearchAttributes: (r) => (r.due_at ? [{ key: DueAt, value: new Date(r.due_at) }] : []),

@@ -3,30 +3,22 @@ import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { z } from 'zod';
-import { cancelUpdate, PAYMENT_FINAL } from '../../workflows/messages';
-import { PAYMENT_STATES } from '../../workflows/paymentTypes';
-import {
-  AmountMinor,
-  Currency,
-  DueAt,
-  MerchantReference,
-  PaymentFlow,
-  PaymentStatus,
-  PingPaymentId,
-  PingPaymentLinkId,
-  PingPaymentOrderId,
-} from '../../workflows/searchAttributes';
+import { cancelUpdate } from '../../domain/messages';
+import { PAYMENT_FINAL } from '../../domain/failureTypes';
+import { PAYMENT_STATES } from '../../domain/payment';
+import { AmountMinor, Currency, DueAt, MerchantReference, PaymentFlow, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
 import { paymentHandle, readPayment, updateFailureType } from '../payments';
 import { noBodyParameters, requireJsonBody } from '../requestBody';
 import { parseBody, searchableText } from '../schemas/common';
+import { CURSOR_PATTERN } from '../../domain/ids';
 
 const listQuery = z.strictObject({
   status: z.enum(PAYMENT_STATES as [string, ...string[]], { error: `must be one of ${PAYMENT_STATES.join(', ')}` }).optional(),
   flow: z.enum(['link', 'pis'], { error: 'must be link or pis' }).optional(),
   merchant_reference: searchableText(128).optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(20),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]{22}$/, 'must be a cursor from an earlier page').optional(),
+  cursor: z.string().regex(CURSOR_PATTERN, 'must be a cursor from an earlier page').optional(),
 });
 
 /**

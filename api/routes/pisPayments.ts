@@ -1,17 +1,19 @@
 import { Router } from 'express';
-import { formatAmount } from '../../workflows/format';
-import { DEFAULT_PIS_TIMEOUT_SECONDS, type PisPaymentRequest } from '../../workflows/paymentTypes';
+import { formatAmount } from '../../domain/format';
+import { DEFAULT_PIS_TIMEOUT_SECONDS, type PisPaymentRequest } from '../../domain/requests';
 import { pisPaymentRequestSchema } from '../schemas/pisPayment';
 import { methodNotAllowed } from '../errors';
 import { requireJsonBody } from '../requestBody';
 import { createPaymentHandler, type CreatePaymentDeps, type FlowSpec } from './createPayment';
+import { PAYMENT_ID_PREFIXES } from '../../domain/ids';
+import { pisPaymentAmount } from '../../domain/amount';
 
 const pisFlow: FlowSpec<PisPaymentRequest> = {
   flow: 'pis',
-  idPrefix: 'pis-payment',
+  idPrefix: PAYMENT_ID_PREFIXES.pis,
   workflowType: 'pisPayment',
   schema: pisPaymentRequestSchema,
-  amountOf: (r) => r.order_items.reduce((sum, i) => sum + i.amount, 0),
+  amountOf: pisPaymentAmount,
   currencyOf: (r) => r.currency,
   referenceOf: (r) => r.reference,
   describe(r, amount) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { PaymentLinkRequest } from '../../workflows/paymentTypes';
+import type { PaymentLinkRequest } from '../../domain/requests';
 import { amountMinor, currency, freeformObject, futureInstant, httpsUrl, merchantId, metadata, method, provider, searchableText, text, vatPercent } from './common';
+import { paymentLinkAmount } from '../../domain/amount';
 
 const item = z.strictObject({
   description: text(200),
@@ -52,7 +53,7 @@ export const paymentLinkRequestSchema: z.ZodType<PaymentLinkRequest> = z
     notify_url: httpsUrl.optional(),
   })
   .superRefine((body, ctx) => {
-    const total = body.items.reduce((sum, i) => sum + i.price * i.quantity, 0);
+    const total = paymentLinkAmount(body);
     if (total > 1_000_000_000) ctx.addIssue({ code: 'custom', path: ['items'], message: 'the total must be at most 1000000000 minor units' });
     if (body.distribution?.sms && !body.customer.phone) ctx.addIssue({ code: 'custom', path: ['customer', 'phone'], message: 'is required for distribution.sms' });
     if (body.distribution?.email && !body.customer.email) ctx.addIssue({ code: 'custom', path: ['customer', 'email'], message: 'is required for distribution.email' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { PisPaymentRequest } from '../../workflows/paymentTypes';
+import type { PisPaymentRequest } from '../../domain/requests';
 import { amountMinor, currency, httpsUrl, merchantId, metadata, searchableText, text, vatPercent } from './common';
+import { pisPaymentAmount } from '../../domain/amount';
 
 /** `POST /v1/pis-payments`. Unknown fields are rejected (a typo must not silently drop a setting). */
 export const pisPaymentRequestSchema: z.ZodType<PisPaymentRequest> = z
@@ -29,6 +30,6 @@ export const pisPaymentRequestSchema: z.ZodType<PisPaymentRequest> = z
     notify_url: httpsUrl.optional(),
   })
   .superRefine((body, ctx) => {
-    const total = body.order_items.reduce((sum, i) => sum + i.amount, 0);
+    const total = pisPaymentAmount(body);
     if (total > 1_000_000_000) ctx.addIssue({ code: 'custom', path: ['order_items'], message: 'the total must be at most 1000000000 minor units' });
   });

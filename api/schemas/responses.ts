@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PAYMENT_STATES, type PaymentResource, type PaymentState } from '../../workflows/paymentTypes';
+import { PAYMENT_STATES, type PaymentResource, type PaymentState } from '../../domain/payment';
 import type { ApiErrorBody, ApiErrorType } from '../errors';
 import { currency } from './common';
 

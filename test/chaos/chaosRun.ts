@@ -10,7 +10,7 @@ import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { ensureTemporalCli, type TemporalCli } from '../../scripts/temporalCli';
-import type { PaymentResource } from '../../workflows/paymentTypes';
+import type { PaymentResource } from '../../domain/payment';
 import { startInbox, type RunningInbox } from '../helpers/inbox';
 import { linkRequest, pisRequest, startMerchantReceiver, type MerchantReceiver } from '../helpers/paymentsStack';
 import { freePort } from '../helpers/ports';

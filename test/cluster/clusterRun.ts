@@ -9,7 +9,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { formatTimings, startCluster, type Cluster, type ClusterTimings } from '../../scripts/clusterStack';
-import type { PaymentResource } from '../../workflows/paymentTypes';
+import type { PaymentResource } from '../../domain/payment';
 import { testDataConverter } from '../helpers/encryption';
 import { startInbox, type RunningInbox } from '../helpers/inbox';
 import { linkRequest, NOTIFICATION_SECRET, pisRequest, startMerchantReceiver, type MerchantReceiver } from '../helpers/paymentsStack';

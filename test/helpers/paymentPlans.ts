@@ -1,4 +1,4 @@
-import type { PaymentResource } from '../../workflows/paymentTypes';
+import type { PaymentResource } from '../../domain/payment';
 
 /**
  * What a load run intends for each payment, and what it must then find: the end state and the one

@@ -5,7 +5,7 @@ import { SIGNATURE_HEADER, verifyNotification } from '../../common/notificationS
 import { createActivities } from '../../worker/activities';
 import { createLogger } from '../../common/logger';
 import type { MerchantEvent } from '../../activities/notifications';
-import type { PaymentResource } from '../../workflows/paymentTypes';
+import type { PaymentResource } from '../../domain/payment';
 import { startApi, TEST_API_KEY, TEST_WEBHOOK_SECRET, type RunningApi } from './api';
 import { startInbox, type RunningInbox } from './inbox';
 import { startSandbox, type RunningSandbox } from './sandbox';

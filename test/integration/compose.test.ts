@@ -7,7 +7,7 @@ import { loadConfig, REQUIRED_SECRETS, usesLocalInbox, type Env } from '../../co
 import { TEMPORAL_SERVER_VERSION } from '../../scripts/clusterBinaries';
 import { findTemporalCli, TEMPORAL_CLI_VERSION } from '../../scripts/temporalCli';
 import { createWorkerMetrics, serveMetrics } from '../../worker/metrics';
-import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../../domain/searchAttributes';
 import { startApi } from '../helpers/api';
 import { startInbox } from '../helpers/inbox';
 import { freePort } from '../helpers/ports';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client, type Connection } from '@temporalio/client';
-import { AmountMinor, MerchantReference, PaymentStatus } from '../../workflows/searchAttributes';
+import { AmountMinor, MerchantReference, PaymentStatus } from '../../domain/searchAttributes';
 import { createProbeActivities } from '../fixtures/activities';
 import { confirmUpdate, finishSignal, harnessProbe, stateQuery } from '../fixtures/workflows';
 import { connectClient, startWorker, type RunningWorker } from '../helpers/temporal';

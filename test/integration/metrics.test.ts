@@ -7,7 +7,7 @@ import { webhookToken } from '../../common/webhookToken';
 import { createPingClient } from '../../ping';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { createWorkerMetrics, MAX_ERROR_CODES, serveMetrics } from '../../worker/metrics';
-import type { PaymentResource } from '../../workflows/paymentTypes';
+import type { PaymentResource } from '../../domain/payment';
 import { harnessEnv } from '../harnessEnv';
 import { startApi, TEST_API_KEY, TEST_WEBHOOK_SECRET, type RunningApi } from '../helpers/api';
 import { TEST_ENCRYPTION_KEYS } from '../helpers/encryption';

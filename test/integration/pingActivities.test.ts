@@ -1,6 +1,6 @@
 import { createPingActivities } from '../../activities/ping';
 import { createPingClient, type PingClient } from '../../ping';
-import type { PaymentLinkRequest, PisPaymentRequest } from '../../workflows/paymentTypes';
+import type { PaymentLinkRequest, PisPaymentRequest } from '../../domain/requests';
 import { linkRequest, pisRequest } from '../helpers/paymentsStack';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 

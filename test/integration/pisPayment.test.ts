@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { webhookToken } from '../../common/webhookToken';
-import { DueAt, PingPaymentId } from '../../workflows/searchAttributes';
+import { DueAt, PingPaymentId } from '../../domain/searchAttributes';
 import { TEST_WEBHOOK_SECRET } from '../helpers/api';
 import { pisRequest, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
 

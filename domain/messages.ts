@@ -1,8 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PaymentResource } from './paymentTypes';
+import type { PaymentResource } from './payment';
 
 /**
- * The messages of the payment workflows, defined once: the API sends them, the workflows handle them.
+ * The messages of the payment workflows, defined once: the API sends them, the workflows handle them. `defineSignal` and its kin only name a message, so
+ * importing them outside a workflow is safe.
  */
 
 export interface CreatedResult {
@@ -31,7 +32,3 @@ export type PayerOutcome = 'success' | 'cancel' | 'error';
 export const paymentQuery = defineQuery<PaymentResource>('payment');
 /** The create request's fingerprint, for the idempotency check after the workflow has closed. */
 export const fingerprintQuery = defineQuery<string>('fingerprint');
-
-/** Failure types the API maps to HTTP answers. */
-export const IDEMPOTENCY_KEY_REUSED = 'IdempotencyKeyReused';
-export const PAYMENT_FINAL = 'PaymentFinal';

@@ -1,4 +1,4 @@
-import type { Currency } from './paymentTypes';
+import type { Currency } from './payment';
 
 // Pure formatting shared by the workflows (current details) and the API (Web UI summary).
 
