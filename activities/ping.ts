@@ -3,7 +3,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { webhookToken } from '../common/webhookToken';
 import { PingApiError, type PingClient } from '../ping';
 import { PING_REJECTED, PING_UNAVAILABLE } from '../domain/failureTypes';
-import type { Currency } from '../domain/payment';
 import type { PaymentLinkRequest, PisPaymentRequest } from '../domain/requests';
 import { paymentLinkAmount, pisPaymentAmount } from '../domain/amount';
 
@@ -50,7 +49,7 @@ function isRetry(): boolean {
 }
 
 /**
- * Ping's `due_date` format is unspecified (contract §9); the emulator and the likely reading expire a
+ * Ping's `due_date` format is unspecified (docs/ping-contract.md §9); the emulator and the likely reading expire a
  * link at the end of that day in Stockholm. We send the Stockholm date of `due_at`, so Ping never
  * expires a link before our own timer cancels it at the exact instant.
  */
@@ -70,33 +69,29 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
 
   return {
     /**
-     * A retry after a lost answer may leave an empty order behind at Ping. Orders cannot be looked up
-     * by a reference of ours, and an order with no link or payment charges nobody, so that is safe.
+     * The payment order and its link, in one activity so the caller's checkout URL waits for one
+     * step. It may run again after its answer was lost (a retry, or a local activity re-run after a
+     * worker crash, `lookFirst`): it then first looks for the link an earlier run made, by our payment
+     * id in the link's metadata, and answers with that link and its order, so a payment never has two
+     * live links. An earlier run that died between the two creates leaves an empty order at Ping;
+     * orders cannot be found by a reference of ours, and an order with no link charges nobody.
      */
-    async createPaymentOrder(input: { currency: Currency }): Promise<{ id: string }> {
-      return call(() => ping.createPaymentOrder({ currency: input.currency }));
-    },
-
-    /** Looks for the link an earlier attempt made for this order before making one, so a payment never has two. */
     async createPaymentLink(input: {
       paymentId: string;
-      orderId: string;
       request: PaymentLinkRequest;
-      /** Set by a workflow that runs this as a local activity and may have run it before (after a crash). */
+      /** Set by a workflow that may have run this before (a re-run after a crash). */
       lookFirst?: boolean;
-    }): Promise<{ id: string; checkoutUrl: string; orderId: string }> {
-      const { paymentId, orderId, request } = input;
+    }): Promise<{ orderId: string; linkId: string; checkoutUrl: string }> {
+      const { paymentId, request } = input;
       if (isRetry() || input.lookFirst) {
-        // By our payment id too: a re-run after a crash made a new order, and the earlier link is on the old one.
         const links = await call(() => ping.listPaymentLinks());
-        const earlier = links.find(
-          (l) => (l.payment_order_id === orderId || l.metadata?.orchestrator_payment_id === paymentId) && l.status !== 'CANCELLED' && l.checkout_url,
-        );
-        if (earlier) return { id: earlier.payment_link_id, checkoutUrl: earlier.checkout_url!, orderId: earlier.payment_order_id ?? orderId };
+        const earlier = links.find((l) => l.metadata?.orchestrator_payment_id === paymentId && l.status !== 'CANCELLED' && l.checkout_url && l.payment_order_id);
+        if (earlier) return { orderId: earlier.payment_order_id!, linkId: earlier.payment_link_id, checkoutUrl: earlier.checkout_url! };
       }
+      const order = await call(() => ping.createPaymentOrder({ currency: request.currency }));
       const created = await call(() =>
         ping.createPaymentLink({
-          payment_order_id: orderId,
+          payment_order_id: order.id,
           currency: request.currency,
           total_amount: paymentLinkAmount(request),
           locale: request.locale,
@@ -112,7 +107,7 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
         }),
       );
       if (!created.checkout_url) throw ApplicationFailure.nonRetryable('Ping created the link but returned no checkout_url', PING_REJECTED, { code: 'no_checkout_url' });
-      return { id: created.id, checkoutUrl: created.checkout_url, orderId };
+      return { orderId: order.id, linkId: created.id, checkoutUrl: created.checkout_url };
     },
 
     async distributePaymentLink(input: { linkId: string; sms: boolean; email: boolean; phone?: string; emailAddress?: string }): Promise<void> {
@@ -148,34 +143,22 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
     },
 
     /**
-     * Ping does not give an earlier payment's bank checkout URL back (GET does not echo
-     * provider_method_response), so a retry cannot reuse what an earlier attempt may have initiated.
-     * Instead it stops every live PIS payment of this payment first: the payer can only ever reach one.
+     * The payment order and the open-banking payment on it, in one activity. Ping does not give an
+     * earlier payment's bank checkout URL back (GET does not echo provider_method_response), so a run
+     * that may have run before (a retry, or `lookFirst` after a worker crash) cannot reuse what it
+     * initiated. It stops every live PIS payment of ours first instead, found by our payment id among
+     * the payments initiated since `startedAt` (the workflow's start): the payer can only ever reach one.
      */
     async initiatePisPayment(input: {
       paymentId: string;
-      orderId: string;
       request: PisPaymentRequest;
-      /**
-       * Set by a workflow that runs this as a local activity and may have run it before (after a
-       * crash): that run's payment is on that run's order, so it is found by our payment id among the
-       * payments initiated since `startedAt` (the workflow's start).
-       */
       lookFirst?: boolean;
-      startedAt?: string;
-    }): Promise<{ id: string; checkoutUrl: string }> {
-      const { paymentId, orderId, request } = input;
-      if (isRetry()) {
-        const order = await call(() => ping.getPaymentOrder(orderId));
-        for (const earlier of order.payments ?? []) {
-          if (earlier.provider === 'open_payments' && !FINAL_PAYMENT_STATUSES.has(earlier.status)) {
-            await call(() => ping.stopPayment(orderId, earlier.id));
-          }
-        }
-      }
-      if (input.lookFirst) {
+      startedAt: string;
+    }): Promise<{ orderId: string; pingPaymentId: string; checkoutUrl: string }> {
+      const { paymentId, request } = input;
+      if (isRetry() || input.lookFirst) {
         // A minute's margin for clocks; the payment id decides, the time only narrows the list.
-        const since = input.startedAt ? new Date(Date.parse(input.startedAt) - 60_000).toISOString() : undefined;
+        const since = new Date(Date.parse(input.startedAt) - 60_000).toISOString();
         const recent = await call(() => ping.listPayments({ fromInitiated: since, provider: 'open_payments', method: 'pis' }));
         for (const earlier of recent) {
           const mine = earlier.metadata?.orchestrator_payment_id === paymentId;
@@ -184,8 +167,9 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
           }
         }
       }
+      const order = await call(() => ping.createPaymentOrder({ currency: request.currency }));
       const initiated = await call(() =>
-        ping.initiatePayment(orderId, {
+        ping.initiatePayment(order.id, {
           currency: request.currency,
           total_amount: pisPaymentAmount(request),
           order_items: request.order_items,
@@ -204,7 +188,7 @@ export function createPingActivities({ ping, publicBaseUrl, webhookSecret }: Pin
       if (!initiated.checkoutUrl) {
         throw ApplicationFailure.nonRetryable('Ping initiated the payment but returned no bank checkout URL', PING_REJECTED, { code: 'no_checkout_url' });
       }
-      return { id: initiated.id, checkoutUrl: initiated.checkoutUrl };
+      return { orderId: order.id, pingPaymentId: initiated.id, checkoutUrl: initiated.checkoutUrl };
     },
 
     /** Ping's status and its own history of it (what support staff read in the Web UI). */

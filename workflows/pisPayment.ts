@@ -1,16 +1,23 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { PingActivities } from '../activities/ping';
-import { CREATE, CREATE_LOCAL, createPaymentCore, createPaymentOrder, LATER, mayHaveRunBefore, pingCreateLocal, type Outcome } from './paymentCore';
-import { DEFAULT_PIS_TIMEOUT_SECONDS, type PisPaymentInput } from '../domain/requests';
-import { type PaymentResource } from '../domain/payment';
+import { workflowInfo } from '@temporalio/workflow';
+import { pisPaymentAmount } from '../domain/amount';
+import type { PaymentResource } from '../domain/payment';
+import { DEFAULT_PIS_TIMEOUT_SECONDS, type PisPaymentInput, type PisPaymentRequest } from '../domain/requests';
+import { CHANGE_OPTIONS, CREATE_OPTIONS, pingChanges, pingCreates, pingReads, READ_OPTIONS } from './activityOptions';
+import type { Outcome } from './outcome';
+import type { PingAdapter } from './pingAdapter';
+import { runPayment } from './runPayment';
 
-const ping = proxyActivities<PingActivities>(LATER);
+interface CreatedPisPayment {
+  checkoutUrl: string;
+  ids: { orderId: string; pingPaymentId: string };
+}
 
 /**
- * Ping's payment statuses in our terms. The contract leaves their meaning open (§9); this reading:
- * ABORTED is the payer backing out, so `cancelled`; STOPPED is a stop at Ping (ours or the tenant's),
- * also `cancelled`; DECLINED, CRASHED and EXPIRED end `failed`, with Ping's status kept in the failure
- * code and the status history. Our own deadline ends `expired`.
+ * Ping's payment statuses in our terms. The contract leaves their meaning open
+ * (docs/ping-contract.md §9); this reading: ABORTED is the payer backing out, so `cancelled`; STOPPED
+ * is a stop at Ping (ours or the tenant's), also `cancelled`; DECLINED, CRASHED and EXPIRED end
+ * `failed`, with Ping's status kept in the failure code and the status history. Our own deadline
+ * ends `expired`.
  */
 export function paymentOutcome({ status, history }: { status: string; history: Array<{ status: string; at: string }> }): Outcome {
   const seen = { pingStatus: status, pingHistory: history };
@@ -29,69 +36,53 @@ export function paymentOutcome({ status, history }: { status: string; history: A
   }
 }
 
+function pisPaymentAtPing(paymentId: string, request: PisPaymentRequest): PingAdapter<CreatedPisPayment> {
+  return {
+    async create(lookFirst) {
+      // Inside the first workflow task too; a run after a crash stops the earlier run's payment first.
+      const initiated = await pingCreates.initiatePisPayment.executeWithOptions(
+        { ...CREATE_OPTIONS, summary: 'Create payment order and initiate bank payment at Ping (open banking)' },
+        [{ paymentId, request, lookFirst, startedAt: workflowInfo().startTime.toISOString() }],
+      );
+      return { checkoutUrl: initiated.checkoutUrl, ids: { orderId: initiated.orderId, pingPaymentId: initiated.pingPaymentId } };
+    },
+    async check({ ids }) {
+      return paymentOutcome(
+        await pingReads.getPayment.executeWithOptions({ ...READ_OPTIONS, summary: 'Check payment status at Ping' }, [{ orderId: ids.orderId, paymentId: ids.pingPaymentId }]),
+      );
+    },
+    async stop({ ids }, reason) {
+      const summary = reason === 'expired' ? 'Stop payment at Ping: payer timed out' : 'Stop payment at Ping: cancelled by merchant';
+      await pingChanges.stopPayment.executeWithOptions({ ...CHANGE_OPTIONS, summary }, [{ orderId: ids.orderId, paymentId: ids.pingPaymentId }]);
+    },
+    stoppedStatus: 'STOPPED',
+  };
+}
+
 /**
- * One open-banking payment (Ping `open_payments`/`pis`): order → initiate (bank checkout URL to the
- * caller) → wait for Ping's confirmed status, the payer's deadline or a cancel → receipt → merchant.
+ * One open-banking payment (Ping `open_payments`/`pis`): order and initiation (the bank's checkout
+ * URL to the caller) → wait for Ping's confirmed status, the payer's deadline or a cancel → receipt →
+ * merchant notified.
  */
 export async function pisPayment(input: PisPaymentInput): Promise<PaymentResource> {
   const { request, paymentId } = input;
-  const timeoutMs = (request.timeout_seconds ?? DEFAULT_PIS_TIMEOUT_SECONDS) * 1000;
-  const deadlineMs = workflowInfo().startTime.getTime() + timeoutMs;
-  const core = createPaymentCore({
-    flow: 'pis',
+  const deadlineMs = workflowInfo().startTime.getTime() + (request.timeout_seconds ?? DEFAULT_PIS_TIMEOUT_SECONDS) * 1000;
+  const email = request.payer?.email;
+  const spec = {
+    flow: 'pis' as const,
     paymentId,
     fingerprint: input.fingerprint,
     timing: input.timing,
-    amount: request.order_items.reduce((sum, item) => sum + item.amount, 0),
+    amount: pisPaymentAmount(request),
     currency: request.currency,
     merchantReference: request.reference,
     dueAt: new Date(deadlineMs).toISOString(),
+    dueAtUnknownToApi: true,
+    deadline: { atMs: deadlineMs, detail: 'payer did not finish in time' },
     metadata: request.metadata,
     notifyUrl: request.notify_url,
     redirectUrls: { success: request.success_url, cancel: request.cancel_url, error: request.error_url },
-  });
-
-  let orderId: string;
-  let pingPaymentId: string;
-  try {
-    const order = await createPaymentOrder(request.currency, core.lean);
-    orderId = order.id;
-    const summary = 'Initiate bank payment at Ping (open banking)';
-    if (core.lean) {
-      // Inside the first workflow task too; a run after a crash stops the earlier run's payment first.
-      const initiated = await pingCreateLocal.initiatePisPayment.executeWithOptions({ ...CREATE_LOCAL, summary }, [
-        { paymentId, orderId, request, lookFirst: mayHaveRunBefore(), startedAt: workflowInfo().startTime.toISOString() },
-      ]);
-      pingPaymentId = initiated.id;
-      core.awaiting(initiated.checkoutUrl, { orderId, pingPaymentId });
-    } else {
-      core.setIds({ orderId });
-      const initiated = await ping.initiatePisPayment.executeWithOptions({ ...CREATE, summary }, [{ paymentId, orderId, request }]);
-      pingPaymentId = initiated.id;
-      core.setIds({ pingPaymentId });
-      core.awaiting(initiated.checkoutUrl);
-    }
-  } catch (err) {
-    return core.fail(err);
-  }
-
-  const check = async () =>
-    paymentOutcome(
-      await core.reads.getPayment.executeWithOptions({ ...core.readOptions, summary: 'Check payment status at Ping' }, [{ orderId, paymentId: pingPaymentId }]),
-    );
-  const stop = (summary: string) => async () => {
-    await ping.stopPayment.executeWithOptions({ ...LATER, summary }, [{ orderId, paymentId: pingPaymentId }]);
-  };
-  await core.waitForOutcome({
-    check,
-    deadlineMs,
-    onDeadline: () => core.endAtPing('expired', stop('Stop payment at Ping: payer timed out'), check, 'payer did not finish in time', 'STOPPED'),
-    onCancel: () => core.endAtPing('cancelled', stop('Stop payment at Ping: cancelled by merchant'), check, 'cancelled by merchant', 'STOPPED'),
-  });
-
-  const email = request.payer?.email;
-  return core.settle(
-    email
+    receipt: email
       ? {
           to: email,
           payerName: request.payer?.name,
@@ -101,5 +92,6 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
           locale: request.locale ?? 'sv-SE',
         }
       : undefined,
-  );
+  };
+  return runPayment(spec, pisPaymentAtPing(paymentId, request));
 }
