@@ -5,9 +5,10 @@ import { linkRequest, pisRequest } from '../helpers/paymentsStack';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 
 /**
- * The link create runs as a local activity in the first workflow task. After a worker crash that task
- * runs again, and the activity with it at attempt 1, on a new order: these tests hold the sandbox to
- * what makes that safe, so a payment never gets a second live link.
+ * The creates (order and link, or order and PIS payment) run as one local activity in the first
+ * workflow task. After a worker crash that task runs again, and the activity with it at attempt 1,
+ * making a new order: these tests hold the sandbox to what makes that safe, so a payment never gets a
+ * second live link or bank payment.
  */
 describe('the creates run as local activities, against the sandbox', () => {
   let sb: RunningSandbox;
@@ -26,7 +27,6 @@ describe('the creates run as local activities, against the sandbox', () => {
     await sb.stop();
   });
 
-  const newOrder = async () => (await activities.createPaymentOrder({ currency: 'SEK' })).id;
   const lists = async (): Promise<number> => {
     const counters = (await sb.request('GET', '/_sandbox/counters')).json<{ responses: Record<string, Record<string, number>> }>();
     return Object.values(counters.responses[LIST] ?? {}).reduce((a, b) => a + b, 0);
@@ -34,38 +34,35 @@ describe('the creates run as local activities, against the sandbox', () => {
   const linksOf = async (paymentId: string) =>
     (await ping.listPaymentLinks()).filter((l) => l.metadata?.orchestrator_payment_id === paymentId).map((l) => ({ id: l.payment_link_id, status: l.status }));
 
-  it('makes the link without looking first on the first run, so the checkout URL costs two calls', async () => {
+  it('makes the order and the link without looking first on the first run, so the checkout URL costs two calls', async () => {
     const before = await lists();
-    const orderId = await newOrder();
-    const link = await activities.createPaymentLink({ paymentId: 'payment-link-first-run', orderId, request });
-    expect(link).toEqual({ id: expect.any(String), checkoutUrl: expect.stringMatching(/^http/), orderId });
+    const link = await activities.createPaymentLink({ paymentId: 'payment-link-first-run', request });
+    expect(link).toEqual({ orderId: expect.any(String), linkId: expect.any(String), checkoutUrl: expect.stringMatching(/^http/) });
+    expect((await ping.getPaymentLink(link.linkId)).payment_order_id).toBe(link.orderId);
     expect(await lists()).toBe(before);
   });
 
   it('finds the link a crashed run made on its own order, and answers with that order', async () => {
     const paymentId = 'payment-link-crashed-run';
-    const firstOrder = await newOrder();
-    const first = await activities.createPaymentLink({ paymentId, orderId: firstOrder, request });
-    // The re-run made a new order before it reached the link (its order's answer was lost too).
-    const secondOrder = await newOrder();
-    const again = await activities.createPaymentLink({ paymentId, orderId: secondOrder, request, lookFirst: true });
-    expect(again).toEqual({ id: first.id, checkoutUrl: first.checkoutUrl, orderId: firstOrder });
-    expect(await linksOf(paymentId)).toEqual([{ id: first.id, status: expect.not.stringMatching(/CANCELLED/) }]);
+    const first = await activities.createPaymentLink({ paymentId, request });
+    const again = await activities.createPaymentLink({ paymentId, request, lookFirst: true });
+    expect(again).toEqual(first);
+    expect(await linksOf(paymentId)).toEqual([{ id: first.linkId, status: expect.not.stringMatching(/CANCELLED/) }]);
   });
 
   it('looking first, makes a new link when the earlier one was cancelled or belongs to another payment', async () => {
-    const cancelled = await activities.createPaymentLink({ paymentId: 'payment-link-other-a', orderId: await newOrder(), request });
-    await activities.cancelPaymentLink({ linkId: cancelled.id });
-    await activities.createPaymentLink({ paymentId: 'payment-link-other-b', orderId: await newOrder(), request });
+    const cancelled = await activities.createPaymentLink({ paymentId: 'payment-link-other-a', request });
+    await activities.cancelPaymentLink({ linkId: cancelled.linkId });
+    const other = await activities.createPaymentLink({ paymentId: 'payment-link-other-b', request });
 
-    const orderId = await newOrder();
-    const made = await activities.createPaymentLink({ paymentId: 'payment-link-other-a', orderId, request, lookFirst: true });
-    expect(made.id).not.toBe(cancelled.id);
-    expect(made.orderId).toBe(orderId);
+    const made = await activities.createPaymentLink({ paymentId: 'payment-link-other-a', request, lookFirst: true });
+    expect(made.linkId).not.toBe(cancelled.linkId);
+    expect(made.linkId).not.toBe(other.linkId);
+    expect(made.orderId).not.toBe(cancelled.orderId);
     expect(await linksOf('payment-link-other-a')).toEqual(
       expect.arrayContaining([
-        { id: cancelled.id, status: 'CANCELLED' },
-        { id: made.id, status: expect.not.stringMatching(/CANCELLED/) },
+        { id: cancelled.linkId, status: 'CANCELLED' },
+        { id: made.linkId, status: expect.not.stringMatching(/CANCELLED/) },
       ]),
     );
   });
@@ -77,27 +74,28 @@ describe('the creates run as local activities, against the sandbox', () => {
     it('stops the payment a crashed run initiated on its own order before initiating again', async () => {
       const paymentId = 'pis-payment-crashed-run';
       const startedAt = new Date().toISOString();
-      const firstOrder = await newOrder();
-      const first = await activities.initiatePisPayment({ paymentId, orderId: firstOrder, request: pis });
-      const otherOrder = await newOrder();
-      const other = await activities.initiatePisPayment({ paymentId: 'pis-payment-someone-else', orderId: otherOrder, request: pis });
+      const first = await activities.initiatePisPayment({ paymentId, request: pis, startedAt });
+      const other = await activities.initiatePisPayment({ paymentId: 'pis-payment-someone-else', request: pis, startedAt });
 
-      const secondOrder = await newOrder();
-      const again = await activities.initiatePisPayment({ paymentId, orderId: secondOrder, request: pis, lookFirst: true, startedAt });
-      expect(again.id).not.toBe(first.id);
-      expect(await statusOf(firstOrder, first.id)).toBe('STOPPED');
-      expect(await statusOf(secondOrder, again.id)).not.toBe('STOPPED');
+      const again = await activities.initiatePisPayment({ paymentId, request: pis, lookFirst: true, startedAt });
+      expect(again.pingPaymentId).not.toBe(first.pingPaymentId);
+      expect(again.orderId).not.toBe(first.orderId);
+      expect(await statusOf(first.orderId, first.pingPaymentId)).toBe('STOPPED');
+      expect(await statusOf(again.orderId, again.pingPaymentId)).not.toBe('STOPPED');
       // Another payment's is left alone.
-      expect(await statusOf(otherOrder, other.id)).not.toBe('STOPPED');
+      expect(await statusOf(other.orderId, other.pingPaymentId)).not.toBe('STOPPED');
     });
 
     it('lists payments across pages, with the filters the lookup uses', async () => {
-      const orderId = await newOrder();
+      const startedAt = new Date().toISOString();
       const made = [];
-      for (let i = 0; i < 3; i++) made.push((await activities.initiatePisPayment({ paymentId: `pis-payment-page-${i}`, orderId, request: pis })).id);
-      const all = await ping.listPayments({ paymentOrderId: orderId, provider: 'open_payments', method: 'pis', limit: 2 });
-      expect(all.map((p) => p.id).sort()).toEqual([...made].sort());
-      expect(await ping.listPayments({ paymentOrderId: orderId, provider: 'payment_iq' })).toEqual([]);
+      for (let i = 0; i < 3; i++) made.push(await activities.initiatePisPayment({ paymentId: `pis-payment-page-${i}`, request: pis, startedAt }));
+      // Pages of two: the three on their own orders come back only if every page is followed.
+      const all = await ping.listPayments({ fromInitiated: startedAt, provider: 'open_payments', method: 'pis', limit: 2 });
+      expect(all.map((p) => p.id)).toEqual(expect.arrayContaining(made.map((m) => m.pingPaymentId)));
+      const ofOne = await ping.listPayments({ paymentOrderId: made[0]!.orderId, provider: 'open_payments', method: 'pis' });
+      expect(ofOne.map((p) => p.id)).toEqual([made[0]!.pingPaymentId]);
+      expect(await ping.listPayments({ paymentOrderId: made[0]!.orderId, provider: 'payment_iq' })).toEqual([]);
     });
   });
 });
