@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { PROJECT_ROOT } from '../common/config';
+import { PROJECT_ROOT } from '../common/config/processConfig';
 import globalSetup from '../test/globalSetup';
 import globalTeardown from '../test/globalTeardown';
 import { linkRequest, pisRequest, startPaymentsStack, type PaymentsStack } from '../test/helpers/paymentsStack';
@@ -9,8 +9,9 @@ import { linkRequest, pisRequest, startPaymentsStack, type PaymentsStack } from 
 /**
  * `npm run replay:record`: runs each flow's main paths on a real stack and saves their histories as
  * test/replay/fixtures/*.json. The replay test feeds them to the current workflow code, so a change
- * that breaks determinism fails the build. Re-record only when a change is meant to be incompatible
- * (and then guard the old path with patched()).
+ * that breaks determinism fails the build. Until CHANGELOG.md names release 1.0.0, re-record after a
+ * change to a command sequence, on purpose; from 1.0.0 on, guard the change with patched() and keep
+ * the old fixtures beside the new ones (docs/workflow-versioning.md).
  */
 const OUT = path.join(PROJECT_ROOT, 'test', 'replay', 'fixtures');
 
