@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogging(deps.logger));
   app.use(securityHeaders());
   app.use(healthRoutes({ connection: client.connection, namespace: client.options.namespace }));
-  app.use(openApiRoutes()); // The API contract, GET /openapi.json and GET /docs, open to all (api/openapi.ts).
+  app.use(openApiRoutes()); // The API contract, GET /openapi.json and GET /docs, open to all (api/openapi/).
   if (metrics) {
     app.get('/metrics', metricsEndpoint(metrics, { apiKeys: deps.apiKeys, public: deps.metricsPublic }));
     app.all('/metrics', methodNotAllowed('GET'));

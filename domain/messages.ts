@@ -27,7 +27,8 @@ export const pingCallbackSignal = defineSignal<[{ status?: string; receivedAt: s
 
 /** The payer's browser came back through `/v1/payments/:id/return/...`: also only a trigger. */
 export const payerReturnedSignal = defineSignal<[{ outcome: PayerOutcome }]>('payerReturned');
-export type PayerOutcome = 'success' | 'cancel' | 'error';
+export const PAYER_OUTCOMES = ['success', 'cancel', 'error'] as const;
+export type PayerOutcome = (typeof PAYER_OUTCOMES)[number];
 
 export const paymentQuery = defineQuery<PaymentResource>('payment');
 /** The create request's fingerprint, for the idempotency check after the workflow has closed. */

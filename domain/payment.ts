@@ -4,7 +4,8 @@
  */
 
 export type Currency = 'SEK' | 'NOK' | 'EUR' | 'GBP' | 'DKK';
-export type PaymentFlow = 'link' | 'pis';
+export const PAYMENT_FLOWS = ['link', 'pis'] as const;
+export type PaymentFlow = (typeof PAYMENT_FLOWS)[number];
 
 /** Our payment states, in the order a payment normally moves through them. */
 export type PaymentState = 'creating' | 'awaiting_payment' | 'paid' | 'completed' | 'expired' | 'cancelled' | 'failed';

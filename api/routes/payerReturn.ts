@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isValidWebhookToken } from '../../common/webhookToken';
-import { payerReturnedSignal, type PayerOutcome } from '../../domain/messages';
+import { PAYER_OUTCOMES, payerReturnedSignal, type PayerOutcome } from '../../domain/messages';
+import { PAYMENT_ID_PREFIXES } from '../../domain/ids';
 import { ApiError, methodNotAllowed } from '../errors';
 import { paymentHandle, paymentNotFound, readPayment } from '../payments';
 
-const OUTCOMES: readonly PayerOutcome[] = ['success', 'cancel', 'error'];
 
 /**
  * `GET /v1/payments/:id/return/{success|cancel|error}`: where the bank sends the payer back. It tells
@@ -18,12 +18,12 @@ export function payerReturnRoutes({ client, webhookSecret }: { client: Client; w
   router.get('/v1/payments/:id/return/:outcome', async (req, res) => {
     const id = String(req.params.id);
     const outcome = req.params.outcome as PayerOutcome;
-    if (!OUTCOMES.includes(outcome)) throw new ApiError(404, 'invalid_request_error', 'route_not_found', `No route for GET ${req.path}`);
+    if (!(PAYER_OUTCOMES as readonly string[]).includes(outcome)) throw new ApiError(404, 'invalid_request_error', 'route_not_found', `No route for GET ${req.path}`);
     if (!isValidWebhookToken(webhookSecret, id, req.query.token, 'payer-return')) {
       throw new ApiError(401, 'authentication_error', 'invalid_return_token', 'The return URL token is missing or wrong');
     }
     // Only open-banking payments send the payer back through us.
-    if (!id.startsWith('pis-payment-')) throw paymentNotFound(id);
+    if (!id.startsWith(`${PAYMENT_ID_PREFIXES.pis}-`)) throw paymentNotFound(id);
     try {
       await paymentHandle(client, id).signal(payerReturnedSignal, { outcome });
     } catch (err) {

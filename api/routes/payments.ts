@@ -2,24 +2,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { z } from 'zod';
 import { cancelUpdate } from '../../domain/messages';
+import { PAYMENT_FLOWS } from '../../domain/payment';
 import { PAYMENT_FINAL } from '../../domain/failureTypes';
-import { PAYMENT_STATES } from '../../domain/payment';
 import { AmountMinor, Currency, DueAt, MerchantReference, PaymentFlow, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
 import { paymentHandle, readPayment, updateFailureType } from '../payments';
 import { noBodyParameters, requireJsonBody } from '../requestBody';
-import { parseBody, searchableText } from '../schemas/common';
-import { CURSOR_PATTERN } from '../../domain/ids';
-
-const listQuery = z.strictObject({
-  status: z.enum(PAYMENT_STATES as [string, ...string[]], { error: `must be one of ${PAYMENT_STATES.join(', ')}` }).optional(),
-  flow: z.enum(['link', 'pis'], { error: 'must be link or pis' }).optional(),
-  merchant_reference: searchableText(128).optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(20),
-  cursor: z.string().regex(CURSOR_PATTERN, 'must be a cursor from an earlier page').optional(),
-});
+import { parseBody } from '../schemas/common';
+import { paymentListQuerySchema } from '../schemas/listQuery';
 
 /**
  * List cursors wrap Temporal's page token with a MAC over the token and the query it pages. Temporal
@@ -61,8 +52,8 @@ export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Rout
 
   /** Listed from Temporal visibility (search attributes), newest first; eventually consistent by a second or so. */
   router.get('/payments', async (req, res) => {
-    const q = parseBody(listQuery, { ...req.query });
-    const clauses = [q.flow ? `PaymentFlow = ${quoted(q.flow)}` : `PaymentFlow IN ('link', 'pis')`];
+    const q = parseBody(paymentListQuerySchema, { ...req.query });
+    const clauses = [q.flow ? `PaymentFlow = ${quoted(q.flow)}` : `PaymentFlow IN (${PAYMENT_FLOWS.map(quoted).join(', ')})`];
     if (q.status) clauses.push(`PaymentStatus = ${quoted(q.status)}`);
     if (q.merchant_reference) clauses.push(`MerchantReference = ${quoted(q.merchant_reference)}`);
     const query = clauses.join(' AND ');

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { PAYMENT_STATES, type PaymentResource, type PaymentState } from '../../domain/payment';
+import { PAYMENT_FLOWS, PAYMENT_STATES, type PaymentResource, type PaymentState } from '../../domain/payment';
 import type { ApiErrorBody, ApiErrorType } from '../errors';
 import { currency } from './common';
 
 /**
  * What the API answers, as zod schemas: the source of the responses in the OpenAPI document
- * (api/openapi.ts), and what test/integration/openapi.test.ts checks real responses against.
+ * (api/openapi/), and what test/integration/openapi.test.ts checks real responses against.
  *
  * Each schema is exact (strict objects): a field the code adds to a response without adding it here
  * fails that test, and the ones typed with the code's own types (`PaymentResource`, `ApiErrorBody`)
@@ -16,7 +16,7 @@ import { currency } from './common';
 const instant = z.iso.datetime({ offset: true }).describe('An ISO 8601 instant, e.g. 2026-12-31T12:00:00.000Z');
 const url = z.url().describe('An absolute URL');
 const paymentState = z.enum(PAYMENT_STATES as [PaymentState, ...PaymentState[]]);
-const paymentFlow = z.enum(['link', 'pis']);
+const paymentFlow = z.enum(PAYMENT_FLOWS);
 
 export const paymentEventSchema = z.strictObject({
   type: z.string().describe('What happened, e.g. `link_created`, `sms_sent`, `paid`, `receipt_emailed`'),

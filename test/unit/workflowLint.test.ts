@@ -83,6 +83,38 @@ describe('workflow lint rules', () => {
     expect(ids.filter((id) => id === 'no-restricted-properties@5')).toHaveLength(1);
   });
 
+  it('lets workflows import values from domain/, the contract they share with the API and activities', async () => {
+    const code = "import { paymentQuery } from '../domain/messages';\nexport const used = [paymentQuery];";
+    expect(await ruleIds(code)).toEqual([]);
+  });
+
+  it('holds domain/ to the workflow rules, importing only the SDK, itself and types from ping/', async () => {
+    const ids = await ruleIds(
+      [
+        "import { paymentLinkRoutes } from '../api/routes/paymentLinks';",
+        "import { createPingClient } from '../ping';",
+        "import type { Method } from '../ping/commonSchemas';",
+        "import { defineQuery } from '@temporalio/workflow';",
+        "import { PAYMENT_STATES } from './payment';",
+        'let mutable = 0;',
+        'export const used = [paymentLinkRoutes, createPingClient, defineQuery, PAYMENT_STATES, mutable, Math.random()];',
+        'export type M = Method;',
+      ].join('\n'),
+      'domain/sample.ts',
+    );
+    expect(ids).toEqual(
+      expect.arrayContaining(['@typescript-eslint/no-restricted-imports@1', '@typescript-eslint/no-restricted-imports@2', 'no-restricted-syntax@6', 'no-restricted-properties@7']),
+    );
+    for (const line of [3, 4, 5]) expect(ids).not.toContain(`@typescript-eslint/no-restricted-imports@${line}`);
+  });
+
+  it('keeps activities and scripts out of workflows/: what they share comes from domain/', async () => {
+    const code = (from: string) => `import type { PaymentResource } from '${from}';\nexport type P = PaymentResource;`;
+    expect(await ruleIds(code('../workflows/runPayment'), 'activities/sample.ts')).toEqual(['@typescript-eslint/no-restricted-imports@1']);
+    expect(await ruleIds(code('../workflows/runPayment'), 'scripts/sample.ts')).toEqual(['@typescript-eslint/no-restricted-imports@1']);
+    expect(await ruleIds(code('../domain/payment'), 'activities/sample.ts')).toEqual([]);
+  });
+
   it('leaves the same code alone outside workflows/', async () => {
     expect(await ruleIds("import fs from 'node:fs';\nexport const n = Math.random() + fs.constants.F_OK;", 'activities/sample.ts')).toEqual([]);
   });

@@ -1,0 +1,48 @@
+import { componentParameters } from './parameters';
+import { paths } from './paths';
+import { componentSchemas } from './schemas';
+
+/**
+ * The API contract: an OpenAPI 3.1 document generated from the zod schemas and patterns the code
+ * validates with, so it cannot promise what the API does not check. test/integration/openapi.test.ts
+ * checks it against the express routes and validates real responses against it.
+ */
+
+let cached: Record<string, unknown> | undefined;
+
+/** The OpenAPI 3.1 document of this API (built once; a pure function of the code). */
+export function openApiDocument(): Record<string, unknown> {
+  cached ??= {
+    openapi: '3.1.1',
+    info: {
+      title: 'Ping orchestrator API',
+      version: '1',
+      description:
+        'Payments through Ping Payments, each one a durable Temporal workflow: payment links and open-banking (PIS) payments. ' +
+        'Authenticate with `Authorization: Bearer <API key>`. Send an `Idempotency-Key` to make a create safe to retry. ' +
+        'Amounts are in minor units. Every error has the shape `{"error": {"type", "code", "message", "param"?, "request_id"}}`. ' +
+        'Responses may gain fields in later versions: ignore the ones you do not know.',
+    },
+    servers: [{ url: '/', description: 'This server' }],
+    tags: [
+      { name: 'Payments', description: 'Start payments and read their state' },
+      { name: 'Webhooks', description: 'Called by Ping Payments and by the payer’s bank, with per-payment URL tokens' },
+      { name: 'Payload codec', description: 'Encrypted Temporal payloads, for the Web UI and the CLI' },
+      { name: 'Operations', description: 'Health and metrics' },
+      { name: 'Documentation', description: 'This contract' },
+    ],
+    security: [{ bearerAuth: [] }],
+    paths: paths(),
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of the API keys in API_KEYS' },
+      },
+      parameters: componentParameters(),
+      headers: {
+        RequestId: { description: "The request's id (the caller's `X-Request-Id` if it was safe, else a new UUID)", schema: { type: 'string' } },
+      },
+      schemas: componentSchemas(),
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,83 @@
+import type { JsonSchema } from './parameters';
+import { parameterRef } from './parameters';
+import { schemaRef } from './schemas';
+
+/** Building blocks of the document's operations (api/openapi/paths.ts), so each route reads as what it does. */
+
+export type Operation = Record<string, unknown>;
+
+export const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+export const requestIdHeader = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
+
+export function ok(description: string, schemaName: string): Record<string, unknown> {
+  return { description, headers: requestIdHeader, content: json(schemaRef(schemaName)) };
+}
+
+/** Error answers by status; each operation lists the ones it can give. */
+const ERRORS: Record<number, string> = {
+  400: 'Invalid request: a parameter is missing, unknown or invalid (`param` names it), or the JSON is malformed',
+  401: 'Missing or invalid credentials (API key, or the URL token)',
+  403: 'This browser origin may not call the codec endpoint',
+  404: 'No such payment, route or document',
+  405: 'Method not allowed on this path (the `Allow` header lists the allowed ones)',
+  409: 'Conflict: the Idempotency-Key was used with another body, or the payment is already final',
+  413: 'The request body is too large',
+  415: 'The body is not UTF-8 JSON with `Content-Type: application/json`',
+  422: 'Ping Payments refused the payment (its code, message and `ping_status`), or an undecodable payload',
+  500: 'Something went wrong on our side (it has been logged under `request_id`)',
+  502: 'Ping Payments could not be reached to create the payment',
+};
+
+/** The given error answers, and 500, which every operation can give. */
+export function errors(...statuses: number[]): Record<string, unknown> {
+  return Object.fromEntries(
+    [...statuses, 500].map((status) => [String(status), { description: ERRORS[status], headers: requestIdHeader, content: json(schemaRef('Error')) }]),
+  );
+}
+
+export const PUBLIC: Operation = { security: [] };
+export const API_KEY_OR_OPEN: Operation = { security: [{ bearerAuth: [] }, {}] };
+
+/** A create endpoint: safe to retry under an Idempotency-Key. */
+export function createOperation(summary: string, description: string, requestSchema: string): Operation {
+  return {
+    tags: ['Payments'],
+    summary,
+    description,
+    parameters: [parameterRef('IdempotencyKey')],
+    requestBody: { required: true, content: json(schemaRef(requestSchema)) },
+    responses: {
+      '201': ok('The payment was created; `checkout_url` is where the payer pays', 'Payment'),
+      '200': ok('The same request again under the same Idempotency-Key: the same payment', 'Payment'),
+      ...errors(400, 401, 409, 413, 415, 422, 502),
+    },
+  };
+}
+
+/** One of Ping's status callbacks (api/routes/webhooks.ts), guarded by the URL token instead of an API key. */
+export function callbackOperation(flow: string, schema: string): Operation {
+  return {
+    tags: ['Webhooks'],
+    summary: `Ping's status callback for a ${flow}`,
+    description:
+      'Called by Ping Payments at the callback URL the orchestrator gave it. The body only wakes the payment: ' +
+      'its status is always confirmed by fetching it from Ping. Duplicates and late callbacks are acknowledged.',
+    ...PUBLIC,
+    parameters: [parameterRef('PaymentId'), parameterRef('UrlToken')],
+    requestBody: { required: true, content: json(schemaRef(schema)) },
+    responses: { '204': { description: 'Accepted', headers: requestIdHeader }, ...errors(400, 401, 404, 413, 415) },
+  };
+}
+
+export function codecOperation(direction: 'decode' | 'encode'): Operation {
+  return {
+    tags: ['Payload codec'],
+    summary: direction === 'decode' ? 'Decrypt payloads (for the Temporal Web UI and CLI)' : 'Encrypt payloads',
+    description:
+      "Temporal's remote codec protocol. Called with an API key (scripts, `temporal --codec-endpoint`), or without one by a " +
+      'browser page from an origin listed in `CODEC_CORS_ORIGINS` (the Web UI). Body up to 4 MB.',
+    ...API_KEY_OR_OPEN,
+    requestBody: { required: true, content: json(schemaRef('CodecRequest')) },
+    responses: { '200': ok('The payloads, each encoded or decoded', 'CodecPayloads'), ...errors(400, 401, 403, 413, 415, 422) },
+  };
+}

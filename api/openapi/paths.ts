@@ -1,0 +1,151 @@
+import { paymentListQuerySchema } from '../schemas/listQuery';
+import {
+  API_KEY_OR_OPEN,
+  PUBLIC,
+  callbackOperation,
+  codecOperation,
+  createOperation,
+  errors,
+  json,
+  ok,
+  requestIdHeader,
+  type Operation,
+} from './operations';
+import { parameterRef, queryParameters } from './parameters';
+import { DOCS_PATH, OPENAPI_JSON_PATH } from './urls';
+import { PAYER_OUTCOMES } from '../../domain/messages';
+
+/**
+ * Every route of the app (api/app.ts and api/routes/*). test/integration/openapi.test.ts walks the
+ * express app and fails when a route is missing here or an operation here is no route.
+ */
+export function paths(): Record<string, Record<string, Operation>> {
+  const paymentId = parameterRef('PaymentId');
+  return {
+    '/v1/payment-links': {
+      post: createOperation(
+        'Create a payment link',
+        'Creates the payment order and the payment link at Ping and answers once the link exists, with its `checkout_url`. ' +
+          'Optionally distributes it by SMS, e-mail and/or a PDF invoice; `due_at` expires it.',
+        'PaymentLinkRequest',
+      ),
+    },
+    '/v1/pis-payments': {
+      post: createOperation(
+        'Create an open-banking (PIS) payment',
+        "Creates the payment order and initiates a PIS payment (Ping provider `open_payments`) and answers with the bank's `checkout_url`.",
+        'PisPaymentRequest',
+      ),
+    },
+    '/v1/payments': {
+      get: {
+        tags: ['Payments'],
+        summary: 'List payments',
+        description: 'Newest first, from Temporal visibility (search attributes); eventually consistent by a second or so.',
+        parameters: queryParameters(paymentListQuerySchema),
+        responses: { '200': ok('A page of payments', 'PaymentList'), ...errors(400, 401) },
+      },
+    },
+    '/v1/payments/{id}': {
+      get: {
+        tags: ['Payments'],
+        summary: 'Get a payment',
+        parameters: [paymentId],
+        responses: { '200': ok('The payment, as its workflow has it now', 'Payment'), ...errors(401, 404) },
+      },
+    },
+    '/v1/payments/{id}/cancel': {
+      post: {
+        tags: ['Payments'],
+        summary: 'Cancel a payment',
+        description: 'Cancels the link or payment at Ping and ends the payment `cancelled`. Takes no parameters (no body, or `{}`).',
+        parameters: [paymentId],
+        requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
+        responses: { '200': ok('The cancelled payment', 'Payment'), ...errors(400, 401, 404, 409, 415) },
+      },
+    },
+    '/v1/payments/{id}/invoice': {
+      get: {
+        tags: ['Payments'],
+        summary: "Get a payment link's PDF invoice",
+        parameters: [paymentId],
+        responses: { '200': ok('The invoice', 'Invoice'), ...errors(401, 404) },
+      },
+    },
+    '/v1/payments/{id}/receipt': {
+      get: {
+        tags: ['Payments'],
+        summary: "Get a paid payment's receipt",
+        parameters: [paymentId],
+        responses: { '200': ok('The receipt', 'Receipt'), ...errors(401, 404) },
+      },
+    },
+    '/v1/payments/{id}/return/{outcome}': {
+      get: {
+        tags: ['Webhooks'],
+        summary: "The payer's return from the bank (PIS)",
+        description:
+          "Where the bank sends the payer's browser back. It tells the payment what the payer saw and redirects to the caller's " +
+          '`success_url`, `cancel_url` or `error_url`. The URL (with its token) is made by the orchestrator; not called by API clients.',
+        ...PUBLIC,
+        parameters: [
+          paymentId,
+          { name: 'outcome', in: 'path', required: true, schema: { type: 'string', enum: [...PAYER_OUTCOMES] } },
+          parameterRef('UrlToken'),
+        ],
+        responses: {
+          '303': { description: "Redirect to the caller's page", headers: { Location: { schema: { type: 'string', format: 'uri' } }, ...requestIdHeader } },
+          ...errors(401, 404),
+        },
+      },
+    },
+    '/webhooks/ping/payment-links/{id}': { post: callbackOperation('payment link', 'PingPaymentLinkCallback') },
+    '/webhooks/ping/payments/{id}': { post: callbackOperation('PIS payment', 'PingPaymentCallback') },
+    '/codec/decode': { post: codecOperation('decode') },
+    '/codec/encode': { post: codecOperation('encode') },
+    '/healthz': {
+      get: {
+        tags: ['Operations'],
+        summary: 'Liveness: the process is up',
+        ...PUBLIC,
+        responses: { '200': ok('Up', 'Health') },
+      },
+    },
+    '/readyz': {
+      get: {
+        tags: ['Operations'],
+        summary: 'Readiness: Temporal answers for our namespace',
+        ...PUBLIC,
+        responses: { '200': ok('Ready', 'Readiness'), '503': ok('Not ready', 'Readiness') },
+      },
+    },
+    '/metrics': {
+      get: {
+        tags: ['Operations'],
+        summary: 'Prometheus metrics',
+        description: 'Open to loopback callers and API-key holders; to everyone with `METRICS_PUBLIC=true`. Served when the API runs with metrics.',
+        ...API_KEY_OR_OPEN,
+        responses: {
+          '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...errors(401),
+        },
+      },
+    },
+    [OPENAPI_JSON_PATH]: {
+      get: {
+        tags: ['Documentation'],
+        summary: 'This document',
+        ...PUBLIC,
+        responses: { '200': { description: 'The OpenAPI 3.1 document', content: json({ type: 'object' }) } },
+      },
+    },
+    [DOCS_PATH]: {
+      get: {
+        tags: ['Documentation'],
+        summary: 'This document, for people (Swagger UI)',
+        ...PUBLIC,
+        responses: { '200': { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../../ping';
+import { paymentLinkRequestSchema } from '../schemas/paymentLink';
+import { pisPaymentRequestSchema } from '../schemas/pisPayment';
+import {
+  codecPayloadsSchema,
+  errorSchema,
+  healthSchema,
+  invoiceSchema,
+  paymentListSchema,
+  paymentSchema,
+  paymentSummarySchema,
+  readinessSchema,
+  receiptSchema,
+} from '../schemas/responses';
+import type { JsonSchema } from './parameters';
+
+export const SCHEMA_REF = '#/components/schemas/';
+export const schemaRef = (name: string) => ({ $ref: `${SCHEMA_REF}${name}` });
+
+/** The codec endpoint's request (api/codecRoutes.ts): like its answer, but metadata and data may be missing or null. */
+const codecRequestSchema = z.object({
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string(), z.string()).nullish(), data: z.string().nullish() }))
+    .max(1000),
+});
+
+/**
+ * JSON Schema (2020-12, the dialect of OpenAPI 3.1) of every named schema (`#/components/schemas/…`),
+ * generated from the zod schemas the API validates requests with (api/schemas/*, ping/) and the
+ * response schemas (api/schemas/responses.ts), with cross-references between them.
+ */
+export function componentSchemas(): Record<string, JsonSchema> {
+  const uri = (id: string) => `${SCHEMA_REF}${id}`;
+  const clean = (schemas: Record<string, JsonSchema>) =>
+    Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]));
+
+  // Requests as the API accepts them (input side: before trimming and defaults); unknown fields are refused.
+  const requests = z.registry<{ id: string }>();
+  requests.add(paymentLinkRequestSchema, { id: 'PaymentLinkRequest' });
+  requests.add(pisPaymentRequestSchema, { id: 'PisPaymentRequest' });
+  requests.add(paymentLinkStatusCallbackSchema, { id: 'PingPaymentLinkCallback' });
+  requests.add(paymentStatusCallbackSchema, { id: 'PingPaymentCallback' });
+  requests.add(codecRequestSchema, { id: 'CodecRequest' });
+  const requestSchemas = z.toJSONSchema(requests, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', uri }).schemas;
+
+  // Responses as the API sends them. Published open: a later version may add fields, and clients
+  // must ignore the ones they do not know (the zod schemas themselves are exact, for the tests).
+  const responses = z.registry<{ id: string }>();
+  responses.add(paymentSchema, { id: 'Payment' });
+  responses.add(paymentSummarySchema, { id: 'PaymentSummary' });
+  responses.add(paymentListSchema, { id: 'PaymentList' });
+  responses.add(invoiceSchema, { id: 'Invoice' });
+  responses.add(receiptSchema, { id: 'Receipt' });
+  responses.add(errorSchema, { id: 'Error' });
+  responses.add(healthSchema, { id: 'Health' });
+  responses.add(readinessSchema, { id: 'Readiness' });
+  responses.add(codecPayloadsSchema, { id: 'CodecPayloads' });
+  const responseSchemas = z.toJSONSchema(responses, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    uri,
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
+    },
+  }).schemas;
+
+  return { ...clean(requestSchemas as Record<string, JsonSchema>), ...clean(responseSchemas as Record<string, JsonSchema>) };
+}
