@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfigOrExit, requireSecretsOrExit } from '../common/config';
+import { loadConfigOrExit, requireSecretsOrExit } from '../common/config/orExit';
 import { createLogger } from '../common/logger';
 import { dataConverterFor, EncryptionCodec } from '../common/payloadCodec';
 import { closeHttpServer, listen, onShutdown, runMain } from '../common/processLifecycle';

@@ -13,7 +13,7 @@ export interface SignedCallback {
 export type PingSignatureVerifier = (callback: SignedCallback) => boolean | Promise<boolean>;
 
 /**
- * The default accepts every callback: Ping's contract (shared/ping-payments-api.md §9) describes no
+ * The default accepts every callback: Ping's contract (docs/ping-contract.md §4, §9) describes no
  * callback signature scheme, so there is nothing to check yet. The callbacks are still guarded by the
  * per-payment URL token (common/webhookToken.ts), and their body never decides a status on its own
  * (the workflow fetches the status from Ping).

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDevServerTuning } from '../common/config';
+import { loadDevServerTuning } from '../common/config/devServer';
 import { spawnService, type Service } from '../scripts/childProcess';
 import { startDevServer, type DevServer } from '../scripts/devServer';
 import { waitForHttpOk, waitForWorker } from '../scripts/readiness';

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Ping does not sign its callbacks (the contract knows no signature scheme), so each callback URL we
+ * Ping does not sign its callbacks (no signature scheme is known: docs/ping-contract.md §4), so each callback URL we
  * hand Ping carries a per-payment token: an HMAC of the payment id under WEBHOOK_SECRET. Only someone
  * who was given that URL can poke a payment, and even then the workflow trusts nothing but a fetch.
  */

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../common/config';
+import { loadConfigOrExit } from '../common/config/orExit';
 import { createLogger } from '../common/logger';
 import { onShutdown, runMain } from '../common/processLifecycle';
 import { startSmtpInbox } from './smtpInbox';

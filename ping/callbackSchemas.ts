@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { openEnum, paymentLinkStatuses, paymentStatuses, pingId, timestamp } from './commonSchemas';
 
 /**
- * Bodies Ping POSTs to our webhooks (shared/ping-payments-api.md §4). A callback is a trigger, never the
+ * Bodies Ping POSTs to our webhooks (docs/ping-contract.md §4). A callback is a trigger, never the
  * truth: the workflow re-fetches the link or payment before acting. So these schemas are lenient where
  * strictness could only make us reject (and Ping retry or drop) a genuine callback, and each normalises
  * its body to camelCase fields that do not depend on which spelling Ping used.
@@ -27,10 +27,10 @@ export const paymentLinkStatusCallbackSchema = z
   }));
 
 /**
- * UNKNOWN shape (contract §4, §9): neither the SDK nor the docs show a payment status callback.
- * Accepted variants: `{payment_id, payment_order_id?, status, occurred_at | occured_at, ...}`, mirroring
- * a status_history entry plus ids (the contract's best guess), and `{id, status}`, mirroring the Payment
- * resource. Every field is optional because our webhook URL already names the payment
+ * UNKNOWN shape (docs/ping-contract.md §4, §9): neither the SDK nor the docs show a payment status
+ * callback. Accepted variants: `{payment_id, payment_order_id?, status, occurred_at | occured_at, ...}`,
+ * mirroring a status_history entry plus ids (the best guess of §4), and `{id, status}`, mirroring the
+ * Payment resource. Every field is optional because our webhook URL already names the payment
  * (`/webhooks/ping/payments/:id`): a body we cannot read must still wake the workflow, which re-fetches.
  * Ids that are present must be Guids, since a malformed one would point the workflow at nothing.
  */

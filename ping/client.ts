@@ -52,7 +52,7 @@ export interface PingClientOptions {
   observer?: PingCallObserver;
 }
 
-/** Filters of GET api/v1/payments that we use (the contract lists more). */
+/** Filters of GET api/v1/payments that we use (docs/ping-contract.md §2.4 lists more). */
 export interface ListPaymentsFilter {
   /** ISO instant: payments initiated at or after it. */
   fromInitiated?: string;
@@ -163,7 +163,7 @@ export function createPingClient(options: PingClientOptions): PingClient {
     return parsed.data;
   }
 
-  // The contract's three kinds of exchange: reads and creates answer 200 with JSON, mutations 204.
+  // Ping's three kinds of exchange (docs/ping-contract.md §0): reads and creates answer 200 with JSON, mutations 204.
   function read<S extends z.ZodType>(target: Target, schema: S): Promise<z.output<S>> {
     return readJson({ ...target, method: 'GET', expectedStatus: 200 }, schema);
   }
@@ -177,7 +177,7 @@ export function createPingClient(options: PingClientOptions): PingClient {
     await transport.exchange({ ...target, method: 'PUT', body, expectedStatus: 204 }, () => undefined);
   }
 
-  /** Plain-text `pong`, not JSON (contract §1.3); a quoted one is read the same, to be forgiving. */
+  /** Plain-text `pong`, not JSON (docs/ping-contract.md §1.3); a quoted one is read the same, to be forgiving. */
   function ping(endpoint: string, baseUrl: string, signal?: AbortSignal): Promise<'pong'> {
     return transport.exchange({ endpoint, baseUrl, method: 'GET', path: 'api/v1/ping', expectedStatus: 200, signal }, ({ status, text }) => {
       const word = text.trim().replace(/^"(.*)"$/, '$1');
@@ -218,8 +218,9 @@ export function createPingClient(options: PingClientOptions): PingClient {
       const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
       const payload = validRequest(endpoint, initiatePaymentRequestSchema, body);
       const response = await create(payments(endpoint, `payment_orders/${orderId}/payments`, signal), payload, initiatePaymentResponseSchema);
-      // The contract places provider output in provider_method_response; the top level is a fallback
-      // because for PIS nothing is confirmed, and a URL found there cannot mean anything else.
+      // Ping places provider output in provider_method_response (docs/ping-contract.md §2.4); the top
+      // level is a fallback because for PIS nothing is confirmed, and a URL found there cannot mean
+      // anything else.
       return { ...response, checkoutUrl: checkoutUrlFrom(response.provider_method_response) ?? checkoutUrlFrom(response) };
     },
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Building blocks shared by the Payments API and the Payment Links API schemas
- * (shared/ping-payments-api.md §0, §2.5, §3, §5.5). Enum values are Ping's wire strings, spelled as
+ * (docs/ping-contract.md §0, §2.5, §3, §5.5). Enum values are Ping's wire strings, spelled as
  * Ping spells them.
  */
 

@@ -5,7 +5,7 @@ import type { z } from 'zod';
  * failure (HTTP, network, timeout, a body we cannot read) is classified here and nowhere else.
  */
 
-/** One entry of Ping's error body, in either of its two shapes (shared/ping-payments-api.md §6). */
+/** One entry of Ping's error body, in either of its two shapes (docs/ping-contract.md §6). */
 export interface PingErrorDetail {
   /** Machine code, e.g. `payment_order_closed`. */
   error: string;
@@ -21,8 +21,8 @@ export interface PingErrorDetail {
  */
 export type PingClientErrorCode =
   | 'invalid_request' // our body or id failed validation; nothing was sent
-  | 'invalid_response' // Ping answered success but the body does not match the contract
-  | 'unexpected_status' // a 2xx other than the one the contract promises (e.g. 201 on a create)
+  | 'invalid_response' // Ping answered success but the body does not match docs/ping-contract.md
+  | 'unexpected_status' // a 2xx other than the one Ping promises (e.g. 201 on a create; docs/ping-contract.md §0)
   | 'http_error' // a non-2xx without a readable error code
   | 'timeout'
   | 'aborted' // the caller's signal, not our timeout
@@ -106,7 +106,7 @@ function detailFrom(entry: Record<string, unknown>): PingErrorDetail | undefined
 }
 
 /**
- * Reads either shape wherever it appears, since which API uses which is unconfirmed (contract §6):
+ * Reads either shape wherever it appears, since which API uses which is unconfirmed (docs/ping-contract.md §6):
  * `{"errors":[{error, description, property?, additional_information?}]}` (Payments API) and the flat
  * `{error, description, ...}` (Payment Links API). ASP.NET's default validation body
  * (`{"title", "errors": {"field": ["message"]}}`) is read too, because Ping is a .NET service and its
@@ -174,8 +174,8 @@ export function httpError(
 }
 
 /**
- * A 2xx that is not the one the contract promises. Not retryable: the operation may well have happened
- * (a 201 create did create something), so repeating it could do it twice.
+ * A 2xx that is not the one Ping promises (docs/ping-contract.md §0). Not retryable: the operation
+ * may well have happened (a 201 create did create something), so repeating it could do it twice.
  */
 export function unexpectedStatusError(endpoint: string, status: number, expected: number): PingApiError {
   return new PingApiError({

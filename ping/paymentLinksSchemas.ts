@@ -19,10 +19,11 @@ import {
 } from './commonSchemas';
 
 /**
- * Payment Links API bodies (shared/ping-payments-api.md §5). Same rules as paymentsSchemas.ts:
+ * Payment Links API bodies (docs/ping-contract.md §5). Same rules as paymentsSchemas.ts:
  * requests stripped to what we mean to send, responses loose with only what the flows need required.
- * Beware the naming differences from the Payments API (§8.5): `items`/`price`/`quantity`/`vat`,
- * `payment_link_status_callback_url`, `parameters` per provider method, and `payment_link_id` on reads.
+ * Beware the naming differences from the Payments API (docs/ping-contract.md §8.5):
+ * `items`/`price`/`quantity`/`vat`, `payment_link_status_callback_url`, `parameters` per provider
+ * method, and `payment_link_id` on reads.
  */
 
 // ---------------------------------------------------------------- requests
@@ -58,7 +59,7 @@ export const supplierSchema = z.object({
 
 /**
  * The SDK sends `street_addres` (one "s") and nobody knows whether the API reads that or
- * `street_address` (contract §5.2, §9). Ping ignores unknown keys (it tolerates the SDK's junk fields),
+ * `street_address` (docs/ping-contract.md §5.2, §9). Ping ignores unknown keys (it tolerates the SDK's junk fields),
  * so the safest reading is to send the same value under both spellings: whichever one Ping reads is set.
  */
 export const addressRequestSchema = z
@@ -82,7 +83,7 @@ export const createPaymentLinkRequestSchema = z
     supplier: supplierSchema,
     locale: z.enum(['sv-SE', 'nb-NO']),
     payment_provider_methods: z.array(paymentProviderMethodRequestSchema).min(1),
-    /** Format unspecified by the SDK (contract §9); a `YYYY-MM-DD` date is the likely reading. */
+    /** Format unspecified by the SDK (docs/ping-contract.md §9); a `YYYY-MM-DD` date is the likely reading. */
     due_date: z.string().min(1).optional(),
     checkout_cancel_url: httpUrl.optional(),
     checkout_success_url: httpUrl.optional(),
@@ -173,7 +174,7 @@ export const paymentLinkSchema = z.looseObject({
   currency: openEnum(currencies).optional(),
 });
 
-/** A bare JSON array: this list is not paginated (contract §5.1). */
+/** A bare JSON array: this list is not paginated (docs/ping-contract.md §5.1). */
 export const paymentLinkListSchema = z.array(paymentLinkSchema);
 
 export const paymentLinkInvoiceSchema = z.looseObject({

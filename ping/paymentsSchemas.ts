@@ -29,7 +29,7 @@ import {
 } from './providerMethodSchemas';
 
 /**
- * Payments API bodies (shared/ping-payments-api.md §2): payment orders and payments.
+ * Payments API bodies (docs/ping-contract.md §2): payment orders and payments.
  * Requests are strict about what we send (unknown keys are stripped, defaults mirror what the SDK sends,
  * since that is what the real API is known to accept). Responses are loose objects: unknown fields are
  * kept, and only the fields the flows need are required.
@@ -188,7 +188,7 @@ export const paymentSchema = z.looseObject({
   payment_order_id: pingId.nullish(),
   refund: refundSchema.nullish(),
   refunds: z.array(refundSchema).nullish(),
-  /** Not modelled by the SDK on reads (contract §9): kept when Ping sends it. */
+  /** Not modelled by the SDK on reads (docs/ping-contract.md §2.4, §9): kept when Ping sends it. */
   provider_method_response: z.record(z.string(), z.unknown()).nullish(),
 });
 
@@ -196,7 +196,7 @@ export const paymentOrderExtendedSchema = paymentOrderSchema.extend({
   payments: z.array(paymentSchema).nullish(),
 });
 
-/** GET api/v1/payments: a page, and where the next one is (contract §9: follow `_links.next.href`). */
+/** GET api/v1/payments: a page, and where the next one is (docs/ping-contract.md §2.2: follow `_links.next.href`). */
 export const paymentPageSchema = z.looseObject({
   data: z.array(paymentSchema),
   _links: z.looseObject({ next: z.looseObject({ href: z.string() }).nullish() }).nullish(),

@@ -2,7 +2,7 @@
  * Where to send the payer after initiating a payment, read from `provider_method_response`.
  *
  * For `open_payments`/`pis` the key that holds the bank checkout URL is UNKNOWN: the C# SDK has no
- * model for the pair and the older docs do not show a response (shared/ping-payments-api.md §2.5, §9).
+ * model for the pair and the older docs do not show a response (docs/ping-contract.md §2.5, §9).
  * The safest reading is to accept every name Ping already uses for "the page the payer goes to" in
  * another provider's response (`url` for Swish, `pay_url` for PaymentIQ, `redirect_url` for Klarna and
  * Baase, `checkout_url` for Vipps MobilePay, `payment_link_url` for QuickPay) plus the generic

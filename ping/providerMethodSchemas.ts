@@ -3,7 +3,7 @@ import { amountMinor, httpUrl, paymentStatusSchema, referenceTypeSchema, vatPerc
 
 /**
  * `provider_method_parameters` of an initiate-payment request, one schema per provider/method pair
- * (shared/ping-payments-api.md §2.5). Only the pairs our flows or our tests use are typed field by field;
+ * (docs/ping-contract.md §2.5). Only the pairs our flows or our tests use are typed field by field;
  * see `genericProviders` in paymentsSchemas.ts for the rest.
  */
 
@@ -17,7 +17,7 @@ export const dummyParameters = z.object({
 
 /**
  * The C# SDK has no model for `open_payments`/`pis`; these four keys come from the older Python SDK
- * (contract §2.5 [PY]), whose 422 example names `open_banking.success_url` as required. All four are
+ * (docs/ping-contract.md §2.5 [PY]), whose 422 example names `open_banking.success_url` as required. All four are
  * required here: sending fewer would only move the failure from our validation to Ping's.
  */
 export const openPaymentsPisParameters = z.object({

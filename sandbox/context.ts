@@ -13,7 +13,7 @@ export interface SandboxOptions {
   /** Base of every URL the sandbox hands out (checkout pages, bank pages, PDFs), without a trailing slash. */
   publicUrl: string;
   logger?: Logger;
-  /** When set, every Ping API call must carry this `x-api-secret` (contract §1.2: optional at Ping's sandbox). */
+  /** When set, every Ping API call must carry this `x-api-secret` (docs/ping-contract.md §1.2: optional at Ping's sandbox). */
   apiSecret?: string;
   /** The Payment Links error body: flat `{error, description}` (the SDK's model, default) or `{errors: [...]}`. */
   linksErrorShape?: ErrorShape;

@@ -32,7 +32,7 @@ export interface Sandbox {
 }
 
 /**
- * A Ping Payments emulator (shared/ping-payments-api.md): the Payments API under `/payments/`, the
+ * A Ping Payments emulator (docs/ping-contract.md): the Payments API under `/payments/`, the
  * Payment Links API under `/payment_links/`, hosted checkout and bank pages under `/checkout/`,
  * PDFs under `/documents/`, and the control API under `/_sandbox/`.
  */

@@ -1,5 +1,5 @@
 /**
- * `due_date` is "the expiration date of the PaymentLink" with no format given (contract §9).
+ * `due_date` is "the expiration date of the PaymentLink" with no format given (docs/ping-contract.md §5.2, §9).
  * Accepted: a calendar date `YYYY-MM-DD` ([INFER] the likely format), which expires at the end of
  * that day in Sweden (Ping's home time zone), or a full ISO-8601 timestamp, which expires at that
  * instant. Anything else is a 422.

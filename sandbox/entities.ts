@@ -6,13 +6,13 @@
 
 import type { Currency, PaymentStatus } from '../ping/commonSchemas';
 
-// The contract's literal enum lists come from the client's module (see schemas/payments.ts).
+// The literal enum lists of docs/ping-contract.md come from the client's module (see schemas/payments.ts).
 export { currencies as CURRENCIES, paymentStatuses as PAYMENT_STATUSES } from '../ping/commonSchemas';
 export type { Currency, PaymentStatus };
 
 /**
- * The contract does not say which statuses are final ([INFER] in §3.1). These are the ones whose
- * names leave no way forward; UNDERFUNDED/OVERFUNDED/FUNDED can still be reconciled to COMPLETED.
+ * Ping does not say which statuses are final (docs/ping-contract.md §3.1, [INFER]). These are the
+ * ones whose names leave no way forward; UNDERFUNDED/OVERFUNDED/FUNDED can still be reconciled to COMPLETED.
  */
 export const FINAL_PAYMENT_STATUSES: ReadonlySet<PaymentStatus> = new Set([
   'COMPLETED',

@@ -1,6 +1,7 @@
 /**
- * Ping's two error body shapes (contract §6). The Payments API wraps its errors in `errors[]`; the
- * Payment Links SDK models a flat object, which is unconfirmed, hence `LinksErrorShape` is a switch.
+ * Ping's two error body shapes (docs/ping-contract.md §6). The Payments API wraps its errors in
+ * `errors[]`; the Payment Links SDK models a flat object, which is unconfirmed, hence
+ * `LinksErrorShape` is a switch.
  */
 
 export interface ErrorDetail {

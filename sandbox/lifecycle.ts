@@ -85,7 +85,7 @@ export function setPaymentStatus(ctx: SandboxContext, payment: Payment, status: 
 }
 
 /**
- * The payment callback body is not documented (contract §4). The sandbox sends the identifiers plus
+ * The payment callback body is not documented (docs/ping-contract.md §4). The sandbox sends the ids plus
  * the new status, named like the status_history entry: `{payment_id, payment_order_id, status,
  * occurred_at}`. Receivers should treat it as a trigger and re-read the payment.
  */

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { loadConfigOrExit } from '../common/config';
+import { loadConfigOrExit } from '../common/config/orExit';
 import { createLogger } from '../common/logger';
 import { closeHttpServer, listen, onShutdown, runMain } from '../common/processLifecycle';
 import { createSandbox } from './createSandbox';

@@ -6,7 +6,7 @@ import { qrSvg } from './qr';
 import { newReference } from './references';
 
 /**
- * What each provider/method pair of contract §2.5 needs and answers. Parameters that the contract
+ * What each provider/method pair of docs/ping-contract.md §2.5 needs and answers. Parameters that it
  * names as the pair's own are checked (422, property `<provider>.<key>`, as in Ping's [PY] example
  * `open_banking.success_url`); any others are kept and ignored.
  */
@@ -156,8 +156,8 @@ const RULES: Record<string, ProviderRule> = {
   'quickpay/vipps': { required: ['redirect_url'], initialStatus: 'INITIATED', hostedPage: true, response: redirectToPage('payment_link_url') },
   'klarna/hpp': { required: ['redirect_urls'], initialStatus: 'INITIATED', hostedPage: true, response: redirectToPage('redirect_url') },
   /**
-   * Not modelled by Ping's SDK (contract §2.5). Parameters follow the older Python docs, all four
-   * required. The response key for the bank checkout URL is unknown: the sandbox answers
+   * Not modelled by Ping's SDK (docs/ping-contract.md §2.5). Parameters follow the older Python
+   * docs, all four required. The response key for the bank checkout URL is unknown: the sandbox answers
    * `provider_method_response.url` (the key Swish uses for its URL), and clients should also look
    * for `redirect_url`/`checkout_url`/`pay_url` when talking to the real API.
    */
@@ -173,7 +173,7 @@ export function providerRule(provider: string, method: string): ProviderRule | u
   return RULES[`${provider}/${method}`];
 }
 
-/** The pairs the Payment Links SDK knows (contract §5.2). Dummy is commented out there, PIS absent. */
+/** The pairs the Payment Links SDK knows (docs/ping-contract.md §5.2). Dummy is commented out there, PIS absent. */
 const LINK_PAIRS = new Set([
   'swish/e_commerce',
   'swish/m_commerce',
@@ -220,8 +220,8 @@ function str(v: unknown): string | undefined {
 
 /**
  * Where the provider's page sends the payer after each outcome. Providers name their redirect
- * parameters differently (contract §8.5); PaymentIQ has no cancel URL, so a cancel goes to its
- * error URL, as the SDK's own helper does.
+ * parameters differently (docs/ping-contract.md §8.5, §8.7); PaymentIQ has no cancel URL, so a
+ * cancel goes to its error URL, as the SDK's own helper does.
  */
 export function redirectFor(params: JsonObject, outcome: PageOutcome): string | undefined {
   const urls = (params.redirect_urls ?? {}) as JsonObject;

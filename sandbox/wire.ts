@@ -22,8 +22,8 @@ export function paymentOrderExtendedWire(order: PaymentOrder, payments: Payment[
 }
 
 /**
- * Whether GET echoes `provider_method_parameters`/`provider_method_response` is unknown (contract
- * §2.4), so neither is returned: a client must keep the checkout URL from the initiate response.
+ * Whether GET echoes `provider_method_parameters`/`provider_method_response` is unknown
+ * (docs/ping-contract.md §2.4), so neither is returned: a client must keep the checkout URL from the initiate response.
  */
 export function paymentWire(p: Payment) {
   const last = p.refunds.at(-1);

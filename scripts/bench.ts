@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../common/config';
+import { PROJECT_ROOT } from '../common/config/processConfig';
 import { endToEnd, manyOpen, timeToCheckout, type CheckoutRow, type ManyOpenResult, type ThroughputResult } from '../bench/scenarios';
 import { startBenchStack } from '../bench/stack';
 

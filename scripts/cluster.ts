@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfigOrExit } from '../common/config';
+import { loadConfigOrExit } from '../common/config/orExit';
 import { formatTimings, SERVER_CONFIG_DIR, SERVER_CONFIG_ENV, startCluster, type Cluster } from './clusterStack';
 
 /**

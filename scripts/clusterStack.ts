@@ -6,7 +6,7 @@ import { Connection, isGrpcServiceError } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { PROJECT_ROOT } from '../common/config';
+import { PROJECT_ROOT } from '../common/config/processConfig';
 import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
 import { ensureClusterBinaries, type ClusterBinaries } from './clusterBinaries';
 import { ensurePostgresBin, startPostgres, type RunningPostgres } from './clusterPostgres';

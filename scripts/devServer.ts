@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { loadDevServerTuning, type DevServerTuning } from '../common/config';
+import { loadDevServerTuning, type DevServerTuning } from '../common/config/devServer';
 import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
 import type { TemporalCli } from './temporalCli';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../common/config';
+import { PROJECT_ROOT } from '../common/config/processConfig';
 import { ensureTemporalCli } from './temporalCli';
 
 /**

@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { loadConfigOrExit, requireSecretsOrExit } from '../common/config';
+import { loadConfigOrExit, requireSecretsOrExit } from '../common/config/orExit';
 import { createLogger } from '../common/logger';
 import { dataConverterFor } from '../common/payloadCodec';
 import { runMain } from '../common/processLifecycle';
@@ -12,12 +12,10 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', ...config.log });
   const { webhookSecret, encryptionKeys, notificationSigningSecret } = requireSecretsOrExit(config, 'worker');
-  // Present: the worker's required secrets include it.
-  const signingSecret = notificationSigningSecret!;
   // Ping calls and process metrics here; the SDK's own on TEMPORAL_METRICS_PORT (worker/metrics.ts says why two).
   const metrics = createWorkerMetrics();
   const { activities, close } = createActivities(
-    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret: signingSecret, mail: config.mail },
+    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail },
     logger,
     { pingObserver: metrics.pingObserver },
   );

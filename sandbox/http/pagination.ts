@@ -2,8 +2,8 @@ import { unprocessable } from '../errors';
 import type { ApiRequest } from './pingApi';
 
 /**
- * Ping's `{data, _links}` pages (contract §2.2). The href format, cursor name and limits are not
- * known; the sandbox's choices: absolute URLs (what the SDK resolves verbatim), an opaque `cursor`
+ * Ping's `{data, _links}` pages (docs/ping-contract.md §2.2). The href format, cursor name and
+ * limits are not known; the sandbox's choices: absolute URLs (what the SDK resolves verbatim), an opaque `cursor`
  * parameter, a default limit of 50 and a maximum of 200 (the page size the SDK itself asks for; a
  * larger one is refused so a client cannot come to depend on it). Items come oldest first, so a
  * record created while paging never shifts a page.

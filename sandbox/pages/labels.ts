@@ -1,6 +1,6 @@
 import type { LinkLocale } from '../entities';
 
-/** The checkout speaks the link's locale (contract §5.2: `locale` is the checkout's language). */
+/** The checkout speaks the link's locale (docs/ping-contract.md §5.2: `locale` is the checkout's language). */
 const SV = {
   pay: 'Betala',
   payWith: 'Betala med',

@@ -9,7 +9,7 @@ import { providerRule, redirectFor, type PageOutcome } from '../providers';
 import { qrSvg } from '../qr';
 
 /**
- * What each button on a provider page means (contract §3 gives only the names, [INFER]):
+ * What each button on a provider page means (docs/ping-contract.md §3.1 gives only the names, [INFER]):
  * the payer cancelling is ABORTED ("payer aborted or cancelled"), the bank saying no is DECLINED
  * ("provider declined"), a technical failure is CRASHED; each goes to the matching redirect URL.
  */

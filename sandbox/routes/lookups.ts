@@ -9,7 +9,7 @@ export function orderOr404(tenant: TenantState, id: string): PaymentOrder {
   return order;
 }
 
-/** A payment is found only through its own order (contract §2.1 #10: "payment not in that order" is a 404). */
+/** A payment is found only through its own order (docs/ping-contract.md §2.1 #10: a payment of another order is a 404). */
 export function paymentOr404(tenant: TenantState, orderId: string, paymentId: string): Payment {
   const order = orderOr404(tenant, orderId);
   const payment = tenant.payments.get(paymentId.toLowerCase());

@@ -33,7 +33,7 @@ function smsText(link: PaymentLink): string {
     : `Hej ${link.customer.first_name}! ${link.supplier.name} har skickat en betalningslänk på ${amount}: ${link.checkoutUrl}`;
 }
 
-/** Payment Links API (contract §5). Reads first expire any link whose due date has passed. */
+/** Payment Links API (docs/ping-contract.md §5). Reads first expire any link whose due date has passed. */
 export function paymentLinkRoutes(ctx: SandboxContext, api: PingApi): void {
   api.get('/api/v1/ping', () => ({ status: 200, text: 'pong' }));
 

@@ -10,7 +10,7 @@ import { createPaymentOrderSchema, fastForwardSchema, updatePaymentOrderSchema }
 import { paymentOrderExtendedWire, paymentOrderWire } from '../wire';
 import { orderOr404 } from './lookups';
 
-/** Payment orders (contract §2.3): OPEN → close → CLOSED → split → SPLIT → settle → SETTLED. */
+/** Payment orders (docs/ping-contract.md §2.3): OPEN → close → CLOSED → split → SPLIT → settle → SETTLED. */
 export function paymentOrderRoutes(ctx: SandboxContext, api: PingApi): void {
   api.post('/api/v1/payment_orders', ({ tenant, body }) => {
     const input = parseOr422(createPaymentOrderSchema, body);

@@ -19,7 +19,7 @@ export function checkoutPageUrl(ctx: SandboxContext, paymentId: string): string 
   return `${ctx.publicUrl}/checkout/payments/${paymentId}`;
 }
 
-/** Payments (contract §2.4): initiate, read, list, update, stop, reconcile, refund. */
+/** Payments (docs/ping-contract.md §2.4): initiate, read, list, update, stop, reconcile, refund. */
 export function paymentRoutes(ctx: SandboxContext, api: PingApi): void {
   api.post('/api/v1/payment_orders/:order_id/payments', ({ tenant, params, body }) => {
     const order = orderOr404(tenant, params.order_id);

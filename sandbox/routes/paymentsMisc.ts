@@ -69,7 +69,7 @@ export function paymentsMiscRoutes(ctx: SandboxContext, api: PingApi): void {
     return { status: 204 };
   });
 
-  // The test-callback payload is not documented (contract §2.8); this one says what it is.
+  // The test-callback payload is not documented (docs/ping-contract.md §2.8); this one says what it is.
   api.post('/api/v1/poke', ({ tenant, body }) => {
     const input = parseOr422(z.object({ callback_url: callbackUrl }), body);
     ctx.callbacks.enqueue({

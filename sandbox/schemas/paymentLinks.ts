@@ -47,7 +47,7 @@ const supplier = z.object({
 
 /**
  * The SDK sends `street_addres` (one "s"); whether Ping reads that or `street_address` is unknown
- * (contract §9), so either is accepted and both are echoed back.
+ * (docs/ping-contract.md §5.2, §9), so either is accepted and both are echoed back.
  */
 const address = z
   .object({
@@ -71,8 +71,8 @@ const providerMethod = z.object({
 const nullableRedirect = redirectUrl.nullish().transform((v) => v ?? null);
 
 /**
- * Business rules that the contract gives as 403 (empty provider list, total mismatch, unknown
- * order) are checked by the route, not here: a schema failure is always a 422.
+ * Business rules that docs/ping-contract.md §5.1 gives as 403 (empty provider list, total mismatch,
+ * unknown order) are checked by the route, not here: a schema failure is always a 422.
  * The SDK's junk fields `payment_link_id`, `status` and `sms_status` are dropped with the other
  * unknown keys.
  */

@@ -12,8 +12,8 @@ import {
   vatRate,
 } from './common';
 
-// The contract's literal enum lists are shared with the client; how each side reads the rest of the
-// contract stays independent, so the contract tests still compare two readings.
+// The literal enum lists of docs/ping-contract.md are shared with the client; how each side reads the
+// rest of it stays independent, so the contract tests still compare two readings.
 export { providers as PROVIDERS, methods as METHODS } from '../../ping/commonSchemas';
 
 export const provider = z.enum(PROVIDERS);

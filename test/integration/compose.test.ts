@@ -3,7 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig, REQUIRED_SECRETS, usesLocalInbox, type Env } from '../../common/config';
+import { usesLocalInbox } from '../../common/config/localServices';
+import { loadConfig } from '../../common/config/processConfig';
+import { REQUIRED_SECRETS } from '../../common/config/secrets';
+import type { Env } from '../../common/config/values';
 import { TEMPORAL_SERVER_VERSION } from '../../scripts/clusterBinaries';
 import { findTemporalCli, TEMPORAL_CLI_VERSION } from '../../scripts/temporalCli';
 import { createWorkerMetrics, serveMetrics } from '../../worker/metrics';
@@ -16,7 +19,7 @@ import { startSandbox } from '../helpers/sandbox';
 /**
  * docker-compose.yml and the Dockerfile cannot run here (no Docker daemon), so this reads them and
  * checks them against the code: the images against the pinned Temporal versions, the environment
- * against common/config.ts and what api/main.ts and worker/main.ts require, .env.example against
+ * against common/config/variables.ts and what api/main.ts and worker/main.ts require, .env.example against
  * both, ports and health checks against the running app (the health-check commands are executed
  * against the real servers), the search attributes against workflows/searchAttributes.ts, and every
  * path the files name against the repository.
@@ -153,9 +156,9 @@ function dotEnv(): Env {
 
 // --- the code --------------------------------------------------------------------------------
 
-/** Every variable common/config.ts reads: the keys of its envSchema. */
+/** Every variable the app reads: the keys of the envSchema in common/config/variables.ts. */
 function configVariables(): string[] {
-  const source = read('common/config.ts');
+  const source = read('common/config/variables.ts');
   const start = source.indexOf('const envSchema = z.object({');
   const end = source.indexOf('\n});', start);
   expect(start).toBeGreaterThan(0);
@@ -379,7 +382,7 @@ describe('docker-compose.yml against the code', () => {
     const config = configVariables();
     const example = readEnvExample();
     const substituted = composeVariables();
-    // Every variable of common/config.ts is documented (set, or shown commented out).
+    // Every variable of common/config/variables.ts is documented (set, or shown commented out).
     expect(config.filter((name) => !example.documented.has(name))).toEqual([]);
     // Every documented variable is a config variable or one that docker-compose.yml substitutes.
     expect([...example.documented].filter((name) => !config.includes(name) && !substituted.has(name))).toEqual([]);

@@ -8,7 +8,7 @@ import { temporal } from '@temporalio/proto';
 import express from 'express';
 import { createCodecRouter } from '../../api/codecRoutes';
 import { errorHandler } from '../../api/errors';
-import { PROJECT_ROOT } from '../../common/config';
+import { PROJECT_ROOT } from '../../common/config/processConfig';
 import { createLogger } from '../../common/logger';
 import { dataConverterFor, EncryptionCodec, parseEncryptionKeys } from '../../common/payloadCodec';
 import { createProbeActivities } from '../fixtures/activities';

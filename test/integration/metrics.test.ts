@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { createApiMetrics, isLoopbackAddress, type ApiMetrics } from '../../api/metrics';
-import { loadConfig } from '../../common/config';
+import { loadConfig } from '../../common/config/processConfig';
 import { webhookToken } from '../../common/webhookToken';
 import { createPingClient } from '../../ping';
 import { spawnService, type Service } from '../../scripts/childProcess';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { PROJECT_ROOT } from '../../common/config';
+import { PROJECT_ROOT } from '../../common/config/processConfig';
 import { freePort } from '../helpers/ports';
 import { descendantPids, spawnJob, survivors, type Spawned } from '../helpers/processes';
 

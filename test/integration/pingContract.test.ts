@@ -12,7 +12,7 @@ import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 
 /**
  * The client (ping/) against the emulator (sandbox/) over HTTP. Both were written from
- * shared/ping-payments-api.md by different hands, so agreement here is evidence that each follows the
+ * docs/ping-contract.md by different hands, so agreement here is evidence that each follows the
  * contract, not that one copies the other.
  */
 

@@ -204,7 +204,7 @@ describe('API security', () => {
         const url = `${path}/${id}?token=${webhookToken(TEST_WEBHOOK_SECRET, id)}`;
         const atLimit = await post(url, ofSize(16 * 1024));
         // Read and parsed: a padded object is no link callback (400); Ping's payment callback body is
-        // loosely typed (contract §9), so there it is a mere trigger for a fetch (204).
+        // loosely typed (docs/ping-contract.md §4, §9), so there it is a mere trigger for a fetch (204).
         expect(atLimit.status).toBe(id === linkId ? 400 : 204);
         const over = await post(url, ofSize(16 * 1024 + 1));
         expect(over.status).toBe(413);

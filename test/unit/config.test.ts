@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig, loadDevServerTuning, SANDBOX_TENANT_ID } from '../../common/config';
+import { loadDevServerTuning } from '../../common/config/devServer';
+import { loadConfig, SANDBOX_TENANT_ID } from '../../common/config/processConfig';
+import { ConfigError } from '../../common/config/values';
 import { devServerTuningArgs } from '../../scripts/devServer';
 import { workerTuningOptions } from '../../worker/createWorker';
 

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { ConfigError, loadConfig } from '../../common/config';
+import { loadConfig } from '../../common/config/processConfig';
+import { ConfigError } from '../../common/config/values';
 import { failureConverter } from '../../common/failureConverter';
 import {
   ENCRYPTED_ENCODING,

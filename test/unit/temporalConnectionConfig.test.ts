@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../common/config';
+import { loadConfig } from '../../common/config/processConfig';
 
 /** TEMPORAL_API_KEY and TEMPORAL_TLS_*: how the worker and API reach Temporal Cloud or a TLS cluster. */
 describe('Temporal connection security from the environment', () => {

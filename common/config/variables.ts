@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { devServerVariables } from './devServer';
+import { flag, httpUrl, optionalString, port, portOrOff } from './values';
+import { workerTuningVariables } from './workerTuning';
+
+/**
+ * Every environment variable the app reads, in one list (the compose test checks docker-compose.yml
+ * and .env.example against it). Each process parses it once, through `loadConfig()`.
+ */
+export const envSchema = z.object({
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('payments'),
+  TEMPORAL_CLI_PATH: optionalString,
+  // How to reach a secured cluster (Temporal Cloud, or a self-hosted one with TLS): the same names
+  // the `temporal` CLI reads. An API key implies TLS; TEMPORAL_TLS=true turns TLS on without one.
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: optionalString.pipe(z.enum(['true', 'false'], { error: 'must be true or false' }).optional()),
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  // The dev server our scripts start (npm start, the tests, the bench); ./devServer.ts says why its defaults.
+  TEMPORAL_DEV_SQLITE_PRAGMAS: devServerVariables.TEMPORAL_DEV_SQLITE_PRAGMAS,
+  TEMPORAL_DEV_DYNAMIC_CONFIG: devServerVariables.TEMPORAL_DEV_DYNAMIC_CONFIG,
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // The worker's heap cap and concurrency; ./workerTuning.ts says why their defaults and limits.
+  WORKER_MAX_HEAP_MB: workerTuningVariables.WORKER_MAX_HEAP_MB,
+  WORKER_MAX_CACHED_WORKFLOWS: workerTuningVariables.WORKER_MAX_CACHED_WORKFLOWS,
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: workerTuningVariables.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+  WORKER_MAX_CONCURRENT_ACTIVITIES: workerTuningVariables.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: workerTuningVariables.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+  WORKER_WORKFLOW_TASK_POLLERS: workerTuningVariables.WORKER_WORKFLOW_TASK_POLLERS,
+  WORKER_ACTIVITY_TASK_POLLERS: workerTuningVariables.WORKER_ACTIVITY_TASK_POLLERS,
+
+  DATA_DIR: optionalString,
+  API_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_KEYS: optionalString,
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+
+  SANDBOX_PORT: port.default(4010),
+  SANDBOX_PUBLIC_URL: httpUrl.optional(),
+  PING_PAYMENTS_API_URL: httpUrl.optional(),
+  PING_PAYMENT_LINKS_API_URL: httpUrl.optional(),
+  PING_TENANT_ID: optionalString.pipe(z.uuid('must be a UUID').optional()),
+  PING_API_SECRET: optionalString,
+
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// URL' }).optional()),
+  MAIL_FROM: z.string().trim().min(3).default('Ping orchestrator <receipts@localhost>'),
+  INBOX_SMTP_PORT: port.default(1025),
+  INBOX_HTTP_PORT: port.default(8025),
+
+  NOTIFICATION_SIGNING_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // Polls only back up Ping's callbacks; their rate is open payments / interval, hence minutes (docs/configuration.md).
+  PAYMENT_POLL_INITIAL_MS: z.coerce.number().int().min(100).default(120_000),
+  PAYMENT_POLL_MAX_MS: z.coerce.number().int().min(100).default(1_800_000),
+
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  CODEC_CORS_ORIGINS: optionalString,
+
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_PUBLIC: flag.default(false),
+  WORKER_METRICS_PORT: portOrOff(9464),
+  TEMPORAL_METRICS_PORT: portOrOff(9465),
+});
+
+/** The environment once parsed: every variable checked, defaults filled in. */
+export type ParsedEnv = z.infer<typeof envSchema>;
