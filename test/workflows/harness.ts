@@ -1,0 +1,267 @@
+import { Context } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
+import { paymentLinkAmount, pisPaymentAmount } from '../../domain/amount';
+import { cancelUpdate, createdUpdate, payerReturnedSignal, paymentQuery, pingCallbackSignal, type CreatedResult, type PayerOutcome } from '../../domain/messages';
+import type { PaymentResource } from '../../domain/payment';
+import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentRequest, PollTiming } from '../../domain/requests';
+import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus } from '../../domain/searchAttributes';
+import type { paymentLink, pisPayment } from '../../workflows';
+import { connectClient, startWorker, type RunningWorker } from '../helpers/temporal';
+import { ACTIVITY_NAMES, PaymentDouble, type Activities } from './doubles';
+
+/**
+ * The real dev server (jest's global setup), one real worker per test file running the project's
+ * workflows, and activity doubles looked up by workflow id, so the cases of a file share the worker
+ * and never each other's answers.
+ */
+
+/** No poll fires within a case unless the case asks for one, so the recorded calls are exactly the wake-ups it caused. */
+export const NO_POLLING: PollTiming = { pollInitialMs: 600_000, pollMaxMs: 600_000 };
+
+export const NOTIFY_URL = 'https://merchant.test/ping-events';
+
+export function linkRequest(overrides: Partial<PaymentLinkRequest> = {}): PaymentLinkRequest {
+  return {
+    currency: 'SEK',
+    locale: 'sv-SE',
+    items: [
+      { description: 'Hawaii Pizza', merchant_id: 'merchant-1', price: 7000, quantity: 2, vat: 12 },
+      { description: 'Läsk', merchant_id: 'merchant-1', price: 2500, quantity: 1, vat: 12 },
+    ],
+    customer: { first_name: 'Bertil', last_name: 'Jönsson', email: 'bertil@example.com', phone: '0701234567' },
+    supplier: { name: 'Pizzeria AB', city: 'Örebro' },
+    payment_methods: [{ provider: 'swish', method: 'm_commerce' }],
+    merchant_reference: 'order-1001',
+    notify_url: NOTIFY_URL,
+    ...overrides,
+  };
+}
+
+export function pisRequest(overrides: Partial<PisPaymentRequest> = {}): PisPaymentRequest {
+  return {
+    currency: 'SEK',
+    order_items: [
+      { name: 'Chair', amount: 20000, vat_rate: 25, merchant_id: 'merchant-1' },
+      { name: 'Delivery', amount: 5000, vat_rate: 25, merchant_id: 'merchant-1' },
+    ],
+    success_url: 'https://shop.example/paid',
+    cancel_url: 'https://shop.example/cancelled',
+    error_url: 'https://shop.example/error',
+    payer: { email: 'payer@example.com', name: 'Petra Payer' },
+    merchant_name: 'Möbelhuset AB',
+    locale: 'sv-SE',
+    reference: 'pis-2002',
+    timeout_seconds: 60,
+    notify_url: NOTIFY_URL,
+    ...overrides,
+  };
+}
+
+/** An ISO instant `ms` from now: a due date that passes within the case. */
+export function dueIn(ms: number): string {
+  return new Date(Date.now() + ms).toISOString();
+}
+
+/** The failure type an update's validator or handler rejected with (`IdempotencyKeyReused`, `PaymentFinal`). */
+export async function updateRejection(update: Promise<unknown>): Promise<{ type: string | null | undefined; message: string }> {
+  try {
+    await update;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return { type: err.cause.type, message: err.cause.message };
+    throw err;
+  }
+  throw new Error('The update was accepted');
+}
+
+async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what())), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type PaymentWorkflow = typeof paymentLink | typeof pisPayment;
+
+export interface PaymentCase<R> {
+  request?: Partial<R>;
+  timing?: PollTiming;
+  fingerprint?: string;
+  /** Scripts the double before the workflow starts: the create runs at once. */
+  setup?: (double: PaymentDouble) => void;
+}
+
+/** One payment of a case: its workflow, its double, and the messages the API would send it. */
+export class StartedPayment {
+  constructor(
+    readonly id: string,
+    readonly double: PaymentDouble,
+    readonly handle: WorkflowHandle<PaymentWorkflow>,
+    readonly created: CreatedResult,
+    readonly fingerprint: string,
+    private readonly createWith: (fingerprint: string) => Promise<CreatedResult>,
+  ) {}
+
+  /** The workflow's result: the final resource. */
+  result(timeoutMs = 15_000): Promise<PaymentResource> {
+    return within(this.handle.result(), timeoutMs, () => `${this.id} did not finish within ${timeoutMs} ms; calls: ${this.double.names().join(', ')}`);
+  }
+
+  current(): Promise<PaymentResource> {
+    return this.handle.query(paymentQuery);
+  }
+
+  async waitForPayment(what: string, done: (payment: PaymentResource) => boolean, timeoutMs = 10_000): Promise<PaymentResource> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const payment = await this.current();
+      if (done(payment)) return payment;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; the payment is ${payment.status}, calls: ${this.double.names().join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  callback(status?: string): Promise<void> {
+    return this.handle.signal(pingCallbackSignal, { status, receivedAt: new Date().toISOString() });
+  }
+
+  payerReturned(outcome: PayerOutcome): Promise<void> {
+    return this.handle.signal(payerReturnedSignal, { outcome });
+  }
+
+  cancel(): Promise<PaymentResource> {
+    return this.handle.executeUpdate(cancelUpdate);
+  }
+
+  /**
+   * The workflow's timers as its history has them: how long each was set for, and whether it fired
+   * or was cancelled (a wait that a message ended first). The asked-for duration is exact, unlike the
+   * moment a timer fires.
+   */
+  async timers(): Promise<Array<{ ms: number; end: 'fired' | 'cancelled' | 'pending' }>> {
+    const history = await this.handle.fetchHistory();
+    const timers = new Map<string, { ms: number; end: 'fired' | 'cancelled' | 'pending' }>();
+    for (const event of history.events ?? []) {
+      const started = event.timerStartedEventAttributes;
+      if (started?.timerId) {
+        const { seconds, nanos } = started.startToFireTimeout ?? {};
+        timers.set(started.timerId, { ms: Number(seconds ?? 0) * 1000 + Math.round((nanos ?? 0) / 1e6), end: 'pending' });
+      }
+      const fired = event.timerFiredEventAttributes?.timerId;
+      if (fired) timers.get(fired)!.end = 'fired';
+      const cancelled = event.timerCanceledEventAttributes?.timerId;
+      if (cancelled) timers.get(cancelled)!.end = 'cancelled';
+    }
+    return [...timers.values()];
+  }
+
+  /** `POST` again with the same Idempotency-Key, as the API does: update-with-start onto the running payment. */
+  createAgain(fingerprint = this.fingerprint): Promise<CreatedResult> {
+    return this.createWith(fingerprint);
+  }
+}
+
+export class Harness {
+  private readonly started: StartedPayment[] = [];
+
+  private constructor(
+    readonly client: Client,
+    private readonly connection: Connection,
+    private readonly worker: RunningWorker,
+    private readonly doubles: Map<string, PaymentDouble>,
+  ) {}
+
+  static async start(): Promise<Harness> {
+    const doubles = new Map<string, PaymentDouble>();
+    const worker = await startWorker({ activities: doubleActivities(doubles) });
+    const { client, connection } = await connectClient();
+    return new Harness(client, connection, worker, doubles);
+  }
+
+  startLink(c: PaymentCase<PaymentLinkRequest> = {}): Promise<StartedPayment> {
+    const paymentId = `payment-link-wf-${globalThis.crypto.randomUUID()}`;
+    const request = linkRequest(c.request);
+    const fingerprint = c.fingerprint ?? `fp-${paymentId}`;
+    const input: PaymentLinkInput = { paymentId, request, fingerprint, timing: c.timing ?? NO_POLLING };
+    return this.start('link', 'paymentLink', input, paymentLinkAmount(request), request.currency, request.merchant_reference, c.setup);
+  }
+
+  startPis(c: PaymentCase<PisPaymentRequest> = {}): Promise<StartedPayment> {
+    const paymentId = `pis-payment-wf-${globalThis.crypto.randomUUID()}`;
+    const request = pisRequest(c.request);
+    const fingerprint = c.fingerprint ?? `fp-${paymentId}`;
+    const input: PisPaymentInput = { paymentId, request, fingerprint, timing: c.timing ?? NO_POLLING };
+    return this.start('pis', 'pisPayment', input, pisPaymentAmount(request), request.currency, request.reference, c.setup);
+  }
+
+  /** Ends whatever a failed case left running, then the worker. */
+  async stop(): Promise<void> {
+    for (const double of this.doubles.values()) double.releaseAll();
+    await Promise.all(
+      this.started.map(async (payment) => {
+        try {
+          if ((await payment.handle.describe()).status.name === 'RUNNING') await payment.handle.terminate('test case over');
+        } catch {
+          // Already gone: nothing to clean up.
+        }
+      }),
+    );
+    await this.worker.stop();
+    await this.connection.close();
+  }
+
+  private async start(
+    flow: 'link' | 'pis',
+    workflowType: 'paymentLink' | 'pisPayment',
+    input: PaymentLinkInput | PisPaymentInput,
+    amount: number,
+    currency: string,
+    reference: string | undefined,
+    setup: ((double: PaymentDouble) => void) | undefined,
+  ): Promise<StartedPayment> {
+    const double = new PaymentDouble(flow, input.paymentId);
+    setup?.(double);
+    this.doubles.set(input.paymentId, double);
+    // The start as api/routes/createPayment.ts makes it, with the attributes the API sets.
+    const searchAttributes: SearchAttributePair[] = [
+      { key: PaymentStatus, value: 'creating' },
+      { key: PaymentFlow, value: flow },
+      { key: AmountMinor, value: amount },
+      { key: Currency, value: currency },
+      ...(reference ? [{ key: MerchantReference, value: reference }] : []),
+    ];
+    const createWith = (fingerprint: string) =>
+      this.client.workflow.executeUpdateWithStart(createdUpdate, {
+        args: [{ fingerprint }],
+        startWorkflowOperation: new WithStartWorkflowOperation<PaymentWorkflow>(workflowType, {
+          workflowId: input.paymentId,
+          taskQueue: this.worker.taskQueue,
+          args: [input as PaymentLinkInput & PisPaymentInput],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: searchAttributes,
+        }),
+      });
+    const created = await within(createWith(input.fingerprint), 15_000, () => `${input.paymentId}: no answer to the created update; calls: ${double.names().join(', ')}`);
+    const payment = new StartedPayment(input.paymentId, double, this.client.workflow.getHandle<PaymentWorkflow>(input.paymentId), created, input.fingerprint, createWith);
+    this.started.push(payment);
+    return payment;
+  }
+}
+
+/** One implementation per activity name, each handing the call to the double of the calling workflow. */
+function doubleActivities(doubles: Map<string, PaymentDouble>): Activities {
+  const entries = ACTIVITY_NAMES.map((name) => [
+    name,
+    async (input: never) => {
+      const { info } = Context.current();
+      const workflowId = info.workflowExecution?.workflowId;
+      const double = workflowId === undefined ? undefined : doubles.get(workflowId);
+      if (!double) throw ApplicationFailure.nonRetryable(`No test double for workflow ${workflowId}`, 'NoTestDouble');
+      return double.run(name, input, { attempt: info.attempt, local: info.isLocal });
+    },
+  ]);
+  return Object.fromEntries(entries) as Activities;
+}
