@@ -1,8 +1,8 @@
-import type { RequestHandler } from 'express';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { RequestHandler, Response } from 'express';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { z } from 'zod';
-import { createdUpdate, fingerprintQuery, paymentQuery } from '../../domain/messages';
+import { createdUpdate, fingerprintQuery, paymentQuery, type CreatedResult } from '../../domain/messages';
 import { IDEMPOTENCY_KEY_REUSED } from '../../domain/failureTypes';
 import type { PaymentFlow } from '../../domain/payment';
 import type { PollTiming } from '../../domain/requests';
@@ -10,7 +10,7 @@ import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, Payme
 import type { PaymentIdPrefix } from '../../domain/ids';
 import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
 import { refusedError, updateFailureType } from '../payments';
-import { parseBody } from '../schemas/common';
+import { invalidParameter, parseBody, type BodyIssue } from '../schemas/common';
 
 export interface CreatePaymentDeps {
   client: Client;
@@ -29,6 +29,12 @@ export interface FlowSpec<R> {
   amountOf(request: R): number;
   currencyOf(request: R): string;
   referenceOf(request: R): string | undefined;
+  /**
+   * Checks that depend on when the request arrives (a due date must lie ahead), kept out of the
+   * schema: they hold for a new payment, but a retry of the request that created a payment is
+   * answered with that payment even after they have stopped holding.
+   */
+  checkTimes?(request: R, now: number): BodyIssue | undefined;
   /** Flow-specific search attributes beyond flow, status, amount, currency and reference. */
   extraSearchAttributes?(request: R): SearchAttributePair[];
   /** For the Web UI: a one-line summary and markdown details. No payer data. */
@@ -46,10 +52,41 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
     onCreate?.(spec.flow, 'conflict');
     return idempotencyMismatch();
   };
+  /**
+   * A request that would no longer be accepted as a new payment (its due date has passed) may still
+   * be the retry of one that was: answer it as the replay below does, from the payment under its key.
+   */
+  const replayOrRefuse = async (paymentId: string, fingerprint: string, issue: BodyIssue): Promise<CreatedResult> => {
+    const handle = client.workflow.getHandle(paymentId);
+    let existing: string;
+    try {
+      existing = await handle.query(fingerprintQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw invalidParameter(issue);
+      throw err;
+    }
+    if (existing !== fingerprint) throw conflict();
+    try {
+      // A running payment may still be being created at Ping: wait for it as a replay joining it would.
+      return await handle.executeUpdate(createdUpdate, { args: [{ fingerprint }] });
+    } catch (err) {
+      // The server reports an update on a closed workflow as not found; the query above found it.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return { payment: await handle.query(paymentQuery), first: false };
+    }
+  };
+
   return async (req, res) => {
     const request = parseBody(spec.schema, req.body);
     const paymentId = paymentIdFor(spec.idPrefix, req);
     const fingerprint = fingerprintOf(request);
+    const timeIssue = spec.checkTimes?.(request, Date.now());
+    if (timeIssue) {
+      // Without a key the id is new, so no earlier request can have made this payment.
+      if (req.get('idempotency-key') === undefined) throw invalidParameter(timeIssue);
+      answer(res, await replayOrRefuse(paymentId, fingerprint, timeIssue));
+      return;
+    }
     const amount = spec.amountOf(request);
     const reference = spec.referenceOf(request);
 
@@ -83,9 +120,13 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
       if ((await handle.query(fingerprintQuery)) !== fingerprint) throw conflict();
       payment = await handle.query(paymentQuery);
     }
+    answer(res, { payment, first });
+  };
+
+  function answer(res: Response, { payment, first }: CreatedResult): void {
     const refused = refusedError(payment);
     onCreate?.(spec.flow, refused ? 'refused' : first ? 'created' : 'replayed');
     if (refused) throw refused;
     res.status(first ? 201 : 200).json(payment);
-  };
+  }
 }

@@ -3,6 +3,7 @@ import { formatAmount } from '../../domain/format';
 import type { PaymentLinkRequest } from '../../domain/requests';
 import { DueAt } from '../../domain/searchAttributes';
 import { paymentLinkRequestSchema } from '../schemas/paymentLink';
+import { FUTURE_MESSAGE, inTheFuture } from '../schemas/common';
 import { methodNotAllowed } from '../errors';
 import { requireJsonBody } from '../requestBody';
 import { createPaymentHandler, type CreatePaymentDeps, type FlowSpec } from './createPayment';
@@ -17,6 +18,7 @@ const paymentLinkFlow: FlowSpec<PaymentLinkRequest> = {
   amountOf: paymentLinkAmount,
   currencyOf: (r) => r.currency,
   referenceOf: (r) => r.merchant_reference,
+  checkTimes: (r, now) => (r.due_at !== undefined && !inTheFuture(r.due_at, now) ? { path: ['due_at'], message: FUTURE_MESSAGE } : undefined),
   extraSearchAttributes: (r) => (r.due_at ? [{ key: DueAt, value: new Date(r.due_at) }] : []),
   describe(r, amount) {
     const money = formatAmount(amount, r.currency);

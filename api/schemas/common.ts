@@ -90,9 +90,21 @@ function shallowJson(value: unknown): boolean {
 export const freeformObject = z
   .record(z.string().max(100, 'keys must be at most 100 characters'), z.unknown(), { error: 'must be an object' })
   .refine(shallowJson, `must be at most ${MAX_FREEFORM_DEPTH} levels deep and ${MAX_FREEFORM_NODES} values in all`);
-export const futureInstant = z.iso
-  .datetime({ offset: true, error: 'must be an ISO 8601 instant with a time zone, e.g. 2026-12-01T12:00:00Z' })
-  .refine((v) => Date.parse(v) > Date.now(), 'must be in the future');
+/**
+ * An instant, e.g. `due_at`. Whether it must lie ahead is not the schema's business: that depends on
+ * when the request is checked, and a retry of a request that created its payment must be answered
+ * with that payment even after the instant has passed (`FlowSpec.checkTimes`, api/routes/createPayment.ts).
+ */
+export const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a time zone, e.g. 2026-12-01T12:00:00Z' });
+/** The rule `instant` leaves out, with the message a client sees when it fails. */
+export const FUTURE_MESSAGE = 'must be in the future';
+export const inTheFuture = (value: string, now: number) => Date.parse(value) > now;
+
+/** A field of a parsed body that fails a check the schema cannot make. */
+export interface BodyIssue {
+  path: readonly PropertyKey[];
+  message: string;
+}
 
 /** `items[0].price` */
 export function paramOf(path: readonly PropertyKey[]): string {
@@ -136,11 +148,12 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   // zod does not carry the offending input on its issues, so look the value up in the body itself.
   const value = issue.path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), body);
   const missing = value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
-  throw new ApiError(
-    400,
-    'invalid_request_error',
-    missing ? 'parameter_missing' : 'parameter_invalid',
-    missing ? `Missing required parameter: ${param}` : `Invalid ${param || 'body'}: ${issue.message}`,
-    param || undefined,
-  );
+  if (missing) throw new ApiError(400, 'invalid_request_error', 'parameter_missing', `Missing required parameter: ${param}`, param || undefined);
+  throw invalidParameter(issue);
+}
+
+/** The 400 for a parameter that is present but wrong, the same whether the schema or a later check found it. */
+export function invalidParameter({ path, message }: BodyIssue): ApiError {
+  const param = paramOf(path);
+  return new ApiError(400, 'invalid_request_error', 'parameter_invalid', `Invalid ${param || 'body'}: ${message}`, param || undefined);
 }

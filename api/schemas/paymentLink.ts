@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PaymentLinkRequest } from '../../domain/requests';
-import { amountMinor, currency, freeformObject, futureInstant, httpsUrl, merchantId, metadata, method, provider, searchableText, text, vatPercent } from './common';
+import { amountMinor, currency, freeformObject, httpsUrl, instant, merchantId, metadata, method, provider, searchableText, text, vatPercent } from './common';
 import { paymentLinkAmount } from '../../domain/amount';
 
 const item = z.strictObject({
@@ -38,7 +38,12 @@ export const paymentLinkRequestSchema: z.ZodType<PaymentLinkRequest> = z
       .array(z.strictObject({ provider, method, parameters: freeformObject.optional() }), { error: 'must be an array' })
       .min(1, 'must offer at least one payment method')
       .max(10, 'must offer at most 10 payment methods'),
-    due_at: futureInstant.optional(),
+    due_at: instant
+      .meta({
+        description:
+          'ISO 8601 instant with a time zone; must be in the future when the payment is created. A retry with the same Idempotency-Key and body answers with the payment even once it has passed.',
+      })
+      .optional(),
     distribution: z
       .strictObject({
         sms: z.boolean().optional(),

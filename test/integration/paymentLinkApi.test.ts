@@ -50,6 +50,39 @@ describe('payment link API', () => {
       expect(await createCount()).toBe(links);
     });
 
+    it('answers a retry after the due date has passed with the payment, not a 400', async () => {
+      const key = randomUUID();
+      const dueAt = Date.now() + 2000;
+      const body = linkRequest({ due_at: new Date(dueAt).toISOString() });
+      const first = await stack.call('POST', '/v1/payment-links', body, { 'Idempotency-Key': key });
+      expect(first.status).toBe(201);
+      const links = await createCount();
+      // A slow cancel at Ping keeps the expiring workflow running, so the first retries find it open.
+      await stack.control('PUT', '/faults', { latency_ms: 3000, endpoints: ['PUT /payment_links/api/v1/payment_links/:payment_link_id/cancel'] });
+      try {
+        await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now()) + 200));
+        const again = await stack.call('POST', '/v1/payment-links', body, { 'Idempotency-Key': key });
+        expect(again.status).toBe(200);
+        expect(again.body).toMatchObject({ id: first.body.id, ping_payment_link_id: first.body.ping_payment_link_id });
+        const different = await stack.call('POST', '/v1/payment-links', { ...body, merchant_reference: 'something-else' }, { 'Idempotency-Key': key });
+        expect(different.status).toBe(409);
+        expect(different.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_reused' });
+        const fresh = await stack.call('POST', '/v1/payment-links', body, { 'Idempotency-Key': randomUUID() });
+        expect(fresh.status).toBe(400);
+        expect(fresh.body.error).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid', param: 'due_at', message: 'Invalid due_at: must be in the future' });
+      } finally {
+        await stack.control('PUT', '/faults', {});
+      }
+
+      // Once the workflow has closed, the same answers come from its queries instead of the update.
+      await stack.client.workflow.getHandle(first.body.id).result();
+      const afterClose = await stack.call('POST', '/v1/payment-links', body, { 'Idempotency-Key': key });
+      expect(afterClose.status).toBe(200);
+      expect(afterClose.body).toMatchObject({ id: first.body.id, status: 'expired' });
+      expect((await stack.call('POST', '/v1/payment-links', linkRequest({ due_at: body.due_at }), { 'Idempotency-Key': key })).status).toBe(409);
+      expect(await createCount()).toBe(links);
+    });
+
     it('makes concurrent identical requests into one payment', async () => {
       const key = randomUUID();
       const body = linkRequest();
