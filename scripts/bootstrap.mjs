@@ -23,6 +23,8 @@ const TARGETS = {
   'test-cluster': 'scripts/clusterTest.ts',
   bench: 'scripts/bench.ts',
   'replay-record': 'scripts/recordReplayFixtures.ts',
+  'build-workflows': 'worker/buildWorkflowBundle.ts',
+  'bench-worker-start': 'scripts/workerStart.ts',
 };
 
 function dependenciesAreCurrent() {
@@ -52,7 +54,7 @@ if (!target) {
 }
 ensureDependencies();
 
-// The worker runs with a capped V8 heap (WORKER_MAX_HEAP_MB, see common/config.ts): uncapped on a
+// The worker runs with a capped V8 heap (WORKER_MAX_HEAP_MB, see common/config/workerTuning.ts): uncapped on a
 // big machine, V8 lets garbage pile up to gigabytes before collecting. Heap flags only take effect
 // at start, so a worker started without one (`npm run worker`) runs again as a child that has it;
 // our own launchers (scripts/childProcess.ts) pass the flag and need no second process.

@@ -1,9 +1,14 @@
-import { formatTable, runChaos } from '../test/chaos/chaosRun';
+import { formatTable, MIN_EVENT_SPACING_MS, runChaos } from '../test/chaos/chaosRun';
 
-/**
- * `npm run test:chaos`: the full chaos run (a few hundred payments). Options: --payments=N
- * --concurrency=N --kills=N --restarts=N --settle=SECONDS. Exits 1 if anything was lost or doubled.
- */
+/** `npm run test:chaos`: the full chaos run (a few hundred payments); `-- --help` for its options. */
+const USAGE = `usage: npm run test:chaos -- [--payments=300] [--concurrency=16] [--kills=5] [--restarts=1] [--settle=240]
+  The payments are started over a window of max(payments × 100 ms, (kills + restarts + 1) × ${MIN_EVENT_SPACING_MS / 1000} s);
+  the worker kills and server restarts are spread evenly over it, each kill once the worker has
+  polled for a second,
+  e.g. --payments=40 --kills=8 --restarts=0 kills every ${MIN_EVENT_SPACING_MS / 1000} s.
+  Exits 1 if anything was lost or doubled.
+`;
+
 function option(name: string, fallback: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
   const value = arg ? Number(arg.split('=')[1]) : fallback;
@@ -12,6 +17,10 @@ function option(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const options = {
     payments: option('payments', 300),
     concurrency: option('concurrency', 16),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT, workerHeapFlag } from '../common/config';
+import { PROJECT_ROOT } from '../common/config/processConfig';
+import { workerHeapFlag } from '../common/config/workerTuning';
 
 export interface Service {
   name: string;

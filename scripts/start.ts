@@ -1,10 +1,13 @@
 import path from 'node:path';
-import { loadConfigOrExit, usesLocalInbox, usesLocalSandbox, type Config } from '../common/config';
+import { usesLocalInbox, usesLocalSandbox } from '../common/config/localServices';
+import { loadConfigOrExit } from '../common/config/orExit';
+import type { Config } from '../common/config/processConfig';
 import { spawnService, type Service } from './childProcess';
 import { loadOrCreateDevSecrets } from './devSecrets';
 import { startDevServer, type DevServer } from './devServer';
 import { waitForHttpOk, waitForWorker } from './readiness';
 import { cliVersion, ensureTemporalCli } from './temporalCli';
+import { projectWorkflowBundle } from '../worker/workflowBundle';
 
 /**
  * `npm start`: the whole stack on one machine. A Temporal dev server on a SQLite file in the data
@@ -60,6 +63,9 @@ class Stack {
     // The Web UI runs in the browser and calls this to show encrypted payloads in clear.
     const codecUrl = `${apiUrl}/codec`;
 
+    // While Temporal starts; the worker then finds the bundle cached and polls about a second after it starts.
+    const bundled = projectWorkflowBundle();
+    bundled.catch(() => undefined); // awaited below, after the dev server
     let temporalAddress = config.temporal.address;
     if (config.temporal.external) {
       say(`Using the Temporal cluster at ${temporalAddress} (TEMPORAL_ADDRESS)`);
@@ -91,6 +97,8 @@ class Stack {
       PAYLOAD_ENCRYPTION_KEYS: config.encryption.keys ? process.env.PAYLOAD_ENCRYPTION_KEYS : secrets.payloadEncryptionKeys,
       DATA_DIR: config.dataDir,
     };
+    const bundle = await bundled;
+    if (bundle.from === 'build') say(`Bundled the workflow code in ${(bundle.ms / 1000).toFixed(1)} s (kept by content in dist/workflow-bundle/)`);
     const withSandbox = usesLocalSandbox(config);
     const withInbox = usesLocalInbox(config);
     const names = [...(withSandbox ? ['sandbox'] : []), ...(withInbox ? ['inbox'] : []), 'worker', 'api'];

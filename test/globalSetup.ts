@@ -1,10 +1,11 @@
-import { loadDevServerTuning } from '../common/config';
+import { loadDevServerTuning } from '../common/config/devServer';
 import { startDevServer, type DevServer } from '../scripts/devServer';
 import { freePort } from './helpers/ports';
 import { ensureTemporalCli } from '../scripts/temporalCli';
 import { publishHarnessEnv } from './harnessEnv';
 import { TEST_API_KEY } from './helpers/api';
 import { startCodecServer, uiOrigins, type RunningCodecServer } from './helpers/encryption';
+import { projectWorkflowBundle } from '../worker/workflowBundle';
 
 declare global {
   // Shared with globalTeardown, which jest runs in the same process.
@@ -13,6 +14,11 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Once for the run, while the dev server starts: the test files' workers then find it cached
+  // instead of each bundling the same code. A failure is left to the tests that start a worker.
+  const bundled = projectWorkflowBundle().catch((err: unknown) => {
+    process.stderr.write(`workflow bundle not prebuilt: ${err instanceof Error ? err.message : String(err)}\n`);
+  });
   const cli = await ensureTemporalCli({ log: (line) => process.stderr.write(`${line}\n`) });
   const uiPort = await freePort();
   // Payloads are encrypted with the test keys; the Web UI decodes them through this endpoint, which
@@ -35,5 +41,6 @@ export default async function globalSetup(): Promise<void> {
     throw err;
   }
   globalThis.__temporalDevServer = server;
+  await bundled;
   publishHarnessEnv({ temporalAddress: server.address, temporalUiUrl: server.uiUrl!, namespace: server.namespace, codecUrl: codec.url });
 }

@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
-import type { WorkerTuning } from '../common/config';
+import { NativeConnection, Runtime, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerTuning } from '../common/config/workerTuning';
+import { projectWorkflowBundle, WORKFLOWS_PATH } from './workflowBundle';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -8,14 +9,18 @@ export interface WorkerDeps {
   taskQueue: string;
   /** Activity implementations, built by the `create*Activities(deps)` factories. */
   activities?: object;
-  /** Defaults to this project's workflows; tests may hand in a prebuilt bundle or other workflows. */
+  /**
+   * Neither: this project's workflows, from the bundle cache (worker/workflowBundle.ts), so a restart
+   * does not bundle again. Tests may hand in other workflows (bundled at start) or a bundle.
+   */
   workflowsPath?: string;
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceMs?: number;
   /**
    * Payload encryption: `dataConverterFor(keys)` from common/payloadCodec. Every worker and client of a
    * namespace must share it (worker/main.ts always passes it). A prebuilt `workflowBundle` should be
-   * bundled with its `failureConverterPath` too, or failures raised in workflow code stay plain text.
+   * bundled with its `failureConverterPath` too, or failures raised in workflow code stay plain text;
+   * the project's bundle is made with this converter's paths.
    */
   dataConverter?: DataConverter;
   /** Concurrency and workflow cache (`config.worker.tuning`). Undefined: the SDK's defaults. */
@@ -37,18 +42,33 @@ export function workerTuningOptions(tuning: WorkerTuning): Partial<WorkerOptions
   };
 }
 
-export const DEFAULT_WORKFLOWS_PATH = require.resolve('../workflows');
+/** This project's workflows module, for what bundles it itself (the replay test). */
+export const DEFAULT_WORKFLOWS_PATH = WORKFLOWS_PATH;
+
+async function workflowCode(deps: WorkerDeps): Promise<Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>> {
+  if (deps.workflowBundle) return { workflowBundle: deps.workflowBundle };
+  if (deps.workflowsPath) return { workflowsPath: deps.workflowsPath };
+  // The logger Worker.create would bundle with: webpack's errors reach the worker's log.
+  const { logger } = Runtime.instance();
+  const { bundle, from, key, ms, notCached } = await projectWorkflowBundle({
+    failureConverterPath: deps.dataConverter?.failureConverterPath,
+    payloadConverterPath: deps.dataConverter?.payloadConverterPath,
+    logger,
+  });
+  // Not cached: the build's seconds are paid again at the next start (in the image, its bundle is stale).
+  if (notCached) logger.warn('workflow bundle built but not cached', { key, ms, notCached });
+  else logger.info('workflow bundle', { from, key, ms });
+  return { workflowBundle: bundle };
+}
 
 /** Builds (but does not run) the payments worker; `worker/main.ts` and the tests share it. */
-export function createWorker(deps: WorkerDeps): Promise<Worker> {
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: deps.activities ?? {},
-    ...(deps.workflowBundle
-      ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: deps.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
+    ...(await workflowCode(deps)),
     shutdownGraceTime: deps.shutdownGraceMs ?? 10_000,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     ...(deps.tuning ? workerTuningOptions(deps.tuning) : {}),

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { createApp } from '../../api/app';
-import { loadDevServerTuning } from '../../common/config';
+import { loadDevServerTuning } from '../../common/config/devServer';
 import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
@@ -18,6 +19,7 @@ import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { chaosSecrets } from './chaosSecrets';
 import { EVENT, EXPECTED, WAVE, type Plan } from '../helpers/paymentPlans';
 import { workerChildEnv } from '../helpers/workerEnv';
+import { projectWorkflowBundle } from '../../worker/workflowBundle';
 
 /**
  * The chaos run: many payments of both flows while the worker is SIGKILLed and restarted, the
@@ -54,6 +56,16 @@ export interface ChaosReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * The closest two chaos events (kills, server restarts) may come. A restarted worker polls within
+ * about a second (its workflow bundle is built once: worker/workflowBundle.ts), so at 2 s each kill
+ * still hits a worker that has run tasks; on a slower machine the kills wait for that.
+ */
+export const MIN_EVENT_SPACING_MS = 2000;
+/** How long a worker polls before it may be killed. */
+const MIN_WORKER_UPTIME_MS = 1000;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
@@ -106,18 +118,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       smtpUrl: inbox.smtpUrl,
       timing,
     });
+    // Built before the first worker, so no worker spends its first seconds in webpack (and a kill
+    // during that build cannot make the next worker start from scratch again).
+    await projectWorkflowBundle();
     // A worker that dies for any reason, our SIGKILL or its own, is restarted: nothing may depend on
-    // it staying up. One that keeps dying young is broken, not unlucky: the run stops and says so.
+    // it staying up. One that keeps dying young on its own is broken, not unlucky: the run stops and
+    // says so. Our kills do not count, however soon after a start they come.
     let youngDeaths = 0;
     let workerBroken: string | undefined;
+    const killedByUs = new WeakSet<Service>();
+    /** Spawn → the server sees the worker poll, per worker (the first one included). */
+    const firstPollMs: number[] = [];
+    /** When each worker first polled; undefined if it exited before. */
+    const polled = new WeakMap<Service, Promise<number | undefined>>();
     const startWorker = () => {
       const born = Date.now();
       const w = spawnService('worker', workerEnv, { stdio: ['ignore', 'ignore', 'inherit'] });
+      polled.set(
+        w,
+        waitForPoll(w).then((seen) => {
+          if (!seen) return undefined;
+          firstPollMs.push(Date.now() - born);
+          return Date.now();
+        }),
+      );
       void w.exited.then(async (code) => {
         if (stopping || worker !== w) return;
-        youngDeaths = Date.now() - born < 5000 ? youngDeaths + 1 : 0;
+        if (!killedByUs.has(w)) youngDeaths = Date.now() - born < 5000 ? youngDeaths + 1 : 0;
         if (youngDeaths >= 5) {
-          workerBroken = `the worker died ${youngDeaths} times within 5 s of starting (last exit: ${code})`;
+          workerBroken = `the worker died on its own ${youngDeaths} times within 5 s of starting (last exit: ${code})`;
           return;
         }
         await sleep(200 * youngDeaths);
@@ -125,6 +154,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         worker = startWorker();
       });
       return w;
+    };
+    /** Worker identities are `<pid>@<host>`; resolves once this one polls, false if it exits first. */
+    const waitForPoll = async (w: Service): Promise<boolean> => {
+      while (w.child.exitCode === null && w.child.signalCode === null && !stopping) {
+        const pollers = await connection!.workflowService
+          .describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          })
+          .then((r) => r.pollers ?? [], () => []); // the server may be restarting
+        if (pollers.some((p) => p.identity?.startsWith(`${w.child.pid}@`))) return true;
+        await sleep(100);
+      }
+      return false;
     };
     worker = startWorker();
     await sandbox.request('PUT', '/_sandbox/faults', { body: FAULTS });
@@ -186,7 +230,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // --- the load and the chaos events share one window, so creates also meet a restarting server.
     const events = options.workerKills + options.serverRestarts;
-    const windowMs = Math.max((events + 1) * 4000, options.payments * 100);
+    const windowMs = Math.max((events + 1) * MIN_EVENT_SPACING_MS, options.payments * 100);
     const spacingMs = windowMs / options.payments;
     const eventSpacingMs = windowMs / (events + 1);
     const loadDone = (async () => {
@@ -202,6 +246,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }),
       );
     })();
+    const killedAt: number[] = [];
     const chaos = (async () => {
       // Interleaved (kill, restart, kill, ...) at a steady pace while the load runs.
       const order: Array<'kill' | 'restart'> = [];
@@ -212,9 +257,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const event of order) {
         await sleep(eventSpacingMs);
         if (event === 'kill' && worker?.child.pid) {
-          log(`  chaos: SIGKILL worker ${worker.child.pid}`);
           const victim = worker;
+          // A kill tests recovery only if the worker it hits has taken work: it polls, and gets a
+          // moment to run tasks, before it dies (else a slow start would leave no worker at all).
+          const pollingSince = await Promise.race([polled.get(victim), sleep(30_000).then(() => undefined)]);
+          if (pollingSince) await sleep(pollingSince + MIN_WORKER_UPTIME_MS - Date.now());
+          log(`  chaos: SIGKILL worker ${victim.child.pid}`);
+          killedByUs.add(victim);
           victim.child.kill('SIGKILL');
+          killedAt.push(Date.now());
           counts.workerKills += 1;
           await victim.exited; // the exit handler starts a new worker
         } else if (event === 'restart') {
@@ -309,12 +360,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const counters = (await sandbox.request('GET', '/_sandbox/counters')).json();
     const byPlan = Object.fromEntries(Object.keys(EXPECTED).map((plan) => [plan, payments.filter((p) => p.plan === plan).length]));
 
+    const killGaps = killedAt.slice(1).map((at, i) => at - killedAt[i]!);
     const table: Array<[string, string | number]> = [
       ['payments started', payments.length],
       ...Object.entries(byPlan).map(([plan, n]) => [`  ${plan}`, n] as [string, number]),
       ['payments settled as intended', payments.length - problems.filter((x) => x.includes('ended') || x.includes('never settled')).length],
       ['workflows visible in Temporal', visible?.count ?? 'n/a'],
       ['worker SIGKILLs / restarts', `${counts.workerKills} / ${counts.workerRestarts}`],
+      ['worker start → first poll, median / max (ms)', firstPollMs.length ? `${median(firstPollMs)} / ${Math.max(...firstPollMs)}` : 'n/a'],
+      ['time between worker kills, median / min (ms)', killGaps.length ? `${median(killGaps)} / ${Math.min(...killGaps)}` : 'n/a'],
       ['Temporal server restarts', counts.serverRestarts],
       ['API calls retried by the client (5xx or no answer)', counts.apiRetries],
       ['Ping calls answered 5xx (injected)', counters.faults.errors_injected],
