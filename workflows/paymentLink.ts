@@ -32,7 +32,7 @@ function linkAtPing(paymentId: string, request: PaymentLinkRequest): PingAdapter
   return {
     async create(lookFirst) {
       // Order and link in one local activity, inside the first workflow task: the caller's answer waits for no other task.
-      const link = await pingCreates.createPaymentLink.executeWithOptions({ ...CREATE_OPTIONS, summary: 'Create payment order and link at Ping' }, [
+      const link = await pingCreates.createPaymentLink.executeWithOptions({ ...CREATE_OPTIONS, summary: 'Create payment link at Ping (with its payment order)' }, [
         { paymentId, request, lookFirst },
       ]);
       return { checkoutUrl: link.checkoutUrl, ids: { orderId: link.orderId, linkId: link.linkId } };

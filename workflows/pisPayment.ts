@@ -41,7 +41,7 @@ function pisPaymentAtPing(paymentId: string, request: PisPaymentRequest): PingAd
     async create(lookFirst) {
       // Inside the first workflow task too; a run after a crash stops the earlier run's payment first.
       const initiated = await pingCreates.initiatePisPayment.executeWithOptions(
-        { ...CREATE_OPTIONS, summary: 'Create payment order and initiate bank payment at Ping (open banking)' },
+        { ...CREATE_OPTIONS, summary: 'Initiate bank payment at Ping (open banking, with its payment order)' },
         [{ paymentId, request, lookFirst, startedAt: workflowInfo().startTime.toISOString() }],
       );
       return { checkoutUrl: initiated.checkoutUrl, ids: { orderId: initiated.orderId, pingPaymentId: initiated.pingPaymentId } };

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import type { ApiMetrics } from '../../api/metrics';
-import { createLogger, type Logger } from '../../common/logger';
+import type { Logger } from '../../common/logger';
 import { dataConverterFor, EncryptionCodec, type EncryptionKeys } from '../../common/payloadCodec';
 import { harnessEnv } from '../harnessEnv';
 import { testEncryptionKeys, uiOrigins } from './encryption';
+import { heldLogger } from './heldLogs';
 
 export interface RunningApi {
   url: string;
@@ -41,7 +42,7 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
   const connection = Connection.lazy({ address: options.temporalAddress ?? temporalAddress });
   const codec = new EncryptionCodec(options.encryptionKeys ?? testEncryptionKeys());
   const app = createApp({
-    logger: options.logger ?? createLogger({ name: 'test-api', level: 'error', format: 'json' }),
+    logger: options.logger ?? heldLogger('test-api'),
     apiKeys: options.apiKeys ?? [TEST_API_KEY],
     client: new Client({ connection, namespace, dataConverter: dataConverterFor(codec) }),
     taskQueue: options.taskQueue ?? 'payments-test',

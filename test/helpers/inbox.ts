@@ -1,5 +1,5 @@
-import { createLogger } from '../../common/logger';
 import { startSmtpInbox, type InboxMessage, type SmtpInbox, type SmtpInboxOptions } from '../../devservices/smtpInbox';
+import { heldLogger } from './heldLogs';
 
 export type { InboxMessage } from '../../devservices/smtpInbox';
 
@@ -14,7 +14,7 @@ export interface RunningInbox extends SmtpInbox {
 /** The real dev inbox on free loopback ports, quiet unless something goes wrong. */
 export async function startInbox(options: Partial<SmtpInboxOptions> = {}): Promise<RunningInbox> {
   const inbox = await startSmtpInbox({
-    logger: createLogger({ name: 'test-inbox', level: 'error', format: 'json' }),
+    logger: heldLogger('test-inbox'),
     ...options,
     smtpPort: options.smtpPort ?? 0,
     httpPort: options.httpPort ?? 0,

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Client, Connection } from '@temporalio/client';
 import { SIGNATURE_HEADER, verifyNotification } from '../../common/notificationSignature';
 import { createActivities } from '../../worker/activities';
-import { createLogger } from '../../common/logger';
 import type { MerchantEvent } from '../../activities/notifications';
 import type { PaymentResource } from '../../domain/payment';
 import { startApi, TEST_API_KEY, TEST_WEBHOOK_SECRET, type RunningApi } from './api';
+import { heldLogger } from './heldLogs';
 import { startInbox, type RunningInbox } from './inbox';
 import { startSandbox, type RunningSandbox } from './sandbox';
 import { connectClient, startWorker, type RunningWorker } from './temporal';
@@ -88,7 +88,7 @@ export async function startPaymentsStack(
       notificationSigningSecret: NOTIFICATION_SECRET,
       mail: { smtpUrl: inbox.smtpUrl, from: 'Test shop <receipts@shop.example>' },
     },
-    createLogger({ name: 'test-activities', level: 'error', format: 'json' }),
+    heldLogger('test-activities'),
   );
   const worker = await startWorker({ taskQueue, activities: built.activities });
   const { client, connection }: { client: Client; connection: Connection } = await connectClient();

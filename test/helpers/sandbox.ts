@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../../common/logger';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/createSandbox';
+import { heldLogger } from './heldLogs';
 
 export const TEST_TENANT_ID = '7d8a4bb2-3c0e-4d5a-9a59-2d7c1f0e4b11';
 
@@ -33,8 +33,8 @@ export interface RunningSandbox {
  */
 export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
   const sandbox = createSandbox({
-    // Given-up callbacks are warnings in production and expected in tests; errors still show.
-    logger: createLogger({ name: 'test-sandbox', level: 'error', format: 'json' }),
+    // Given-up callbacks are warnings in production and expected in tests; errors show with a failed test.
+    logger: heldLogger('test-sandbox'),
     providerDelayMs: 20,
     expirySweepMs: 50,
     ...options,

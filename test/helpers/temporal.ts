@@ -1,11 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createLogger } from '../../common/logger';
 import { createWorker, type WorkerDeps } from '../../worker/createWorker';
 import { installRuntime } from '../../worker/runtime';
 import { harnessEnv } from '../harnessEnv';
 import { testDataConverter } from './encryption';
+import { heldLogger } from './heldLogs';
 
 /**
  * A client of the harness's dev server, with the test run's payload encryption (as production's
@@ -19,11 +19,14 @@ export async function connectClient(options: { dataConverter?: DataConverter } =
 
 let runtimeInstalled = false;
 
-/** Tests keep the SDK quiet unless something is wrong; the Runtime can be installed once per process. */
-function installQuietRuntime(): void {
+/**
+ * The SDK's and core's warnings (an activity a test makes fail, a replay that must fail) are held
+ * back unless the test fails (./heldLogs.ts); the Runtime can be installed once per test file.
+ */
+export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  installRuntime(createLogger({ name: 'test-worker', level: 'warn', format: 'json' }), 'WARN');
+  installRuntime(heldLogger('test-worker', 'warn'), 'WARN');
 }
 
 export interface RunningWorker {

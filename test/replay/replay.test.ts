@@ -4,11 +4,13 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_WORKFLOWS_PATH } from '../../worker/createWorker';
 import { testDataConverter } from '../helpers/encryption';
+import { installQuietRuntime } from '../helpers/temporal';
 
 /**
  * Safe deploys: recorded histories of each flow's main paths (`npm run replay:record`) replayed
- * against the current workflow code. A change to a released workflow's command sequence makes this
- * fail; such a change needs `patched()` (and a new recording alongside the old ones).
+ * against the current workflow code, so a change to a command sequence cannot slip through unnoticed.
+ * Until release 1.0.0 such a change re-records the fixtures on purpose; from then on it needs
+ * `patched()` and the old version's histories kept (docs/workflow-versioning.md).
  */
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -27,12 +29,15 @@ async function replay(workflowsPath: string) {
 }
 
 describe('workflow replay', () => {
-  it('has a recorded history for each main path of both flows, from each released version', () => {
+  // A failing replay logs core's nondeterminism warning for each history, expected in the negative
+  // test; with this Runtime they show only when a test fails.
+  beforeAll(installQuietRuntime);
+
+  it('has a recorded history for each main path of both flows', () => {
     const paths = ['link-paid', 'link-expired', 'link-cancelled', 'link-refused', 'pis-paid', 'pis-aborted', 'pis-timed-out', 'pis-cancelled'];
-    // v1: before the order became a local activity (patch `order-as-local-activity`); v2: before
-    // payments took fewer workflow tasks (patch `fewer-workflow-tasks`); unprefixed: now.
-    const versions = ['', 'v1-', 'v2-'];
-    expect(histories().map((h) => h.workflowId)).toEqual(expect.arrayContaining(versions.flatMap((v) => paths.map((p) => `${v}${p}`))));
+    // No release yet (CHANGELOG.md): these are the current code's, re-recorded on purpose with each
+    // change to a command sequence. From 1.0.0 on, a released version's histories stay here beside them.
+    expect(histories().map((h) => h.workflowId)).toEqual(expect.arrayContaining(paths));
   });
 
   it('replays every recorded history against the current workflows', async () => {
@@ -42,7 +47,8 @@ describe('workflow replay', () => {
 
   it('fails when a workflow’s command sequence changes', async () => {
     const results = await replay(require.resolve('../fixtures/nondeterministic'));
-    expect(results.length).toBeGreaterThanOrEqual(24);
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.map((r) => r.workflowId)).toEqual(histories().map((h) => h.workflowId));
     for (const r of results) expect(String(r.error)).toMatch(/[Nn]ondetermin/);
   });
 });
