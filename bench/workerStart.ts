@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { spawnService } from '../scripts/childProcess';
 import { startDevServer } from '../scripts/devServer';
+import { waitForWorkerProcess } from '../scripts/readiness';
 import { ensureTemporalCli } from '../scripts/temporalCli';
 import { freePort } from '../test/helpers/ports';
 import { workerChildEnv } from '../test/helpers/workerEnv';
@@ -29,7 +29,6 @@ export interface WorkerStartResult {
   median: WorkerStartRun;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function measureWorkerStart(o: { runs: number; log?: (line: string) => void }): Promise<WorkerStartResult> {
@@ -64,22 +63,13 @@ export async function measureWorkerStart(o: { runs: number; log?: (line: string)
         out += chunk.toString('utf8');
         if (Number.isNaN(logLineMs) && out.includes('worker starting to poll')) logLineMs = Date.now() - spawned;
       });
-      const identity = new RegExp(`^${worker.child.pid}@`);
       let firstPollMs = NaN;
       let cpuMs = NaN;
       try {
-        while (Date.now() - spawned < 120_000 && worker.child.exitCode === null) {
-          const { pollers } = await connection.workflowService.describeTaskQueue({
-            namespace: 'default',
-            taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-          });
-          if (pollers?.some((p) => identity.test(p.identity ?? ''))) {
-            firstPollMs = Date.now() - spawned;
-            cpuMs = Math.round((usageOf(worker.child.pid!)?.cpuSeconds ?? NaN) * 1000);
-            break;
-          }
-          await sleep(20);
+        // Asked every 20 ms: the figure is only as fine as the asking.
+        if (await waitForWorkerProcess(connection, 'default', taskQueue, worker.child, { timeoutMs: 120_000, intervalMs: 20 })) {
+          firstPollMs = Date.now() - spawned;
+          cpuMs = Math.round((usageOf(worker.child.pid!)?.cpuSeconds ?? NaN) * 1000);
         }
       } finally {
         worker.child.kill('SIGKILL');

@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { createApp } from '../../api/app';
 import { loadDevServerTuning } from '../../common/config/devServer';
 import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
+import { waitForWorkerProcess } from '../../scripts/readiness';
 import { ensureTemporalCli, type TemporalCli } from '../../scripts/temporalCli';
 import type { PaymentResource } from '../../domain/payment';
 import { startInbox, type RunningInbox } from '../helpers/inbox';
@@ -136,7 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const w = spawnService('worker', workerEnv, { stdio: ['ignore', 'ignore', 'inherit'] });
       polled.set(
         w,
-        waitForPoll(w).then((seen) => {
+        waitForWorkerProcess(connection!, 'default', taskQueue, w.child, { timeoutMs: Infinity, intervalMs: 100, stop: () => stopping }).then((seen) => {
           if (!seen) return undefined;
           firstPollMs.push(Date.now() - born);
           return Date.now();
@@ -154,21 +154,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         worker = startWorker();
       });
       return w;
-    };
-    /** Worker identities are `<pid>@<host>`; resolves once this one polls, false if it exits first. */
-    const waitForPoll = async (w: Service): Promise<boolean> => {
-      while (w.child.exitCode === null && w.child.signalCode === null && !stopping) {
-        const pollers = await connection!.workflowService
-          .describeTaskQueue({
-            namespace: 'default',
-            taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-          })
-          .then((r) => r.pollers ?? [], () => []); // the server may be restarting
-        if (pollers.some((p) => p.identity?.startsWith(`${w.child.pid}@`))) return true;
-        await sleep(100);
-      }
-      return false;
     };
     worker = startWorker();
     await sandbox.request('PUT', '/_sandbox/faults', { body: FAULTS });

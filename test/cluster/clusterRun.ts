@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
 import { formatTimings, startCluster, type Cluster, type ClusterTimings } from '../../scripts/clusterStack';
+import { waitForWorkerProcess } from '../../scripts/readiness';
 import type { PaymentResource } from '../../domain/payment';
 import { testDataConverter } from '../helpers/encryption';
 import { startInbox, type RunningInbox } from '../helpers/inbox';
@@ -134,22 +134,8 @@ export async function runClusterSuite(options: { log?: (line: string) => void; s
       workers.push(w);
       return w;
     };
-    /** Worker identities are `<pid>@<host>`; resolves once this worker polls the workflow task queue. */
-    const waitForPoller = async (w: Service, timeoutMs = 120_000): Promise<boolean> => {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline && w.child.exitCode === null) {
-        const pollers = await connection!.workflowService
-          .describeTaskQueue({
-            namespace,
-            taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-          })
-          .then((r) => r.pollers ?? [], () => []);
-        if (pollers.some((p) => p.identity?.startsWith(`${w.child.pid}@`))) return true;
-        await sleep(250);
-      }
-      return false;
-    };
+    /** Resolves once this worker polls the workflow task queue. */
+    const waitForPoller = (w: Service): Promise<boolean> => waitForWorkerProcess(connection!, namespace, taskQueue, w.child);
 
     // The API, as a careful client calls it: the same Idempotency-Key on every retry of a create.
     const call = async (method: string, urlPath: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> => { // eslint-disable-line @typescript-eslint/no-explicit-any
