@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { z } from 'zod';
 import { createdUpdate, fingerprintQuery, paymentQuery, type CreatedResult } from '../../domain/messages';
@@ -52,27 +52,30 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
     onCreate?.(spec.flow, 'conflict');
     return idempotencyMismatch();
   };
+  /** The payment under this key has finished: answer as before if it is the same request. */
+  const replayFinished = async (handle: WorkflowHandle, fingerprint: string): Promise<CreatedResult> => {
+    if ((await handle.query(fingerprintQuery)) !== fingerprint) throw conflict();
+    return { payment: await handle.query(paymentQuery), first: false };
+  };
   /**
    * A request that would no longer be accepted as a new payment (its due date has passed) may still
-   * be the retry of one that was: answer it as the replay below does, from the payment under its key.
+   * be the retry of one that was: answer it from the payment under its key, as a replay would.
    */
   const replayOrRefuse = async (paymentId: string, fingerprint: string, issue: BodyIssue): Promise<CreatedResult> => {
     const handle = client.workflow.getHandle(paymentId);
-    let existing: string;
     try {
-      existing = await handle.query(fingerprintQuery);
+      // A running payment may still be being created at Ping: join it as a retry does (its validator checks the fingerprint).
+      return await handle.executeUpdate(createdUpdate, { args: [{ fingerprint }] });
+    } catch (err) {
+      if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw conflict();
+      // Not found: never started under this key, or finished (the server reports an update on a closed workflow so).
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    try {
+      return await replayFinished(handle, fingerprint);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw invalidParameter(issue);
       throw err;
-    }
-    if (existing !== fingerprint) throw conflict();
-    try {
-      // A running payment may still be being created at Ping: wait for it as a replay joining it would.
-      return await handle.executeUpdate(createdUpdate, { args: [{ fingerprint }] });
-    } catch (err) {
-      // The server reports an update on a closed workflow as not found; the query above found it.
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      return { payment: await handle.query(paymentQuery), first: false };
     }
   };
 
@@ -115,10 +118,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
     } catch (err) {
       if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw conflict();
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // The payment under this key has finished: answer as before if it is the same request.
-      const handle = client.workflow.getHandle(paymentId);
-      if ((await handle.query(fingerprintQuery)) !== fingerprint) throw conflict();
-      payment = await handle.query(paymentQuery);
+      ({ payment, first } = await replayFinished(client.workflow.getHandle(paymentId), fingerprint));
     }
     answer(res, { payment, first });
   };
