@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../common/logger';
-import type { PollTiming } from '../domain/requests';
+import type { MoneyTiming, PollTiming } from '../domain/requests';
 import { requireApiKey } from './auth';
 import { createCodecRouter } from './codecRoutes';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
@@ -13,6 +13,7 @@ import { requestLogging } from './requestLogging';
 import { securityHeaders } from './securityHeaders';
 import { payerReturnRoutes } from './routes/payerReturn';
 import { paymentLinkRoutes } from './routes/paymentLinks';
+import { paymentMoneyRoutes } from './routes/paymentMoney';
 import { paymentRoutes } from './routes/payments';
 import { pisPaymentRoutes } from './routes/pisPayments';
 import { webhookRoutes } from './routes/webhooks';
@@ -25,6 +26,7 @@ export interface AppDeps {
   taskQueue: string;
   webhookSecret: string;
   timing: PollTiming;
+  money: MoneyTiming;
   /**
    * The payload codec, served at /codec for the Temporal Web UI. `client` must carry the same codec in
    * its data converter. Without it there is no /codec route.
@@ -66,11 +68,12 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   v1.use(requireApiKey(deps.apiKeys));
   v1.use(express.json({ limit: '100kb' }));
-  const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing, onCreate: metrics?.paymentCreated };
+  const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing, money: deps.money, onCreate: metrics?.paymentCreated };
   v1.use(paymentLinkRoutes(createDeps));
   v1.use(pisPaymentRoutes(createDeps));
   // List cursors are MACed so a forged or edited one is a 400, not a slow 500 from Temporal.
   v1.use(paymentRoutes({ client, cursorSecret: deps.webhookSecret }));
+  v1.use(paymentMoneyRoutes({ client }));
   app.use('/v1', v1);
 
   app.use(notFound);

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     webhookSecret,
     timing: config.payments,
+    money: config.money,
     codec: { codec, allowedOrigins: config.encryption.codecCorsOrigins },
     // GET /metrics on the API's own port: loopback callers or an API key, unless METRICS_PUBLIC.
     metrics: createApiMetrics(),

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PaymentResource } from './payment';
+import type { PaymentResource, PingRefundReason } from './payment';
 
 /**
  * The messages of the payment workflows, defined once: the API sends them, the workflows handle them. `defineSignal` and its kin only name a message, so
@@ -22,6 +22,31 @@ export const createdUpdate = defineUpdate<CreatedResult, [{ fingerprint: string 
 /** `POST /v1/payments/:id/cancel`. Rejected by its validator once the payment is final. */
 export const cancelUpdate = defineUpdate<PaymentResource, []>('cancel');
 
+/** `POST /v1/payments/:id/refunds`: one full refund per payment, idempotent by its key. */
+export interface RefundRequest {
+  /** The caller's Idempotency-Key: the same key asks for the same refund again. */
+  idempotencyKey: string;
+  /** Hash of the request body: the same key with another body is refused. */
+  fingerprint: string;
+  reason: PingRefundReason;
+  description?: string;
+}
+
+export interface RefundResult {
+  payment: PaymentResource;
+  /** False when this call found the refund an earlier call with the same key asked for. */
+  first: boolean;
+}
+
+/**
+ * Validated against the payment's state (paid or completed, not settling, not refunded under another
+ * key); resolves once Ping's answer is in (or after a few seconds with the refund still pending).
+ */
+export const refundUpdate = defineUpdate<RefundResult, [RefundRequest]>('refund');
+
+/** `POST /v1/payments/:id/settle`: settle now (manual settlement, or ending an automatic hold early). Idempotent. */
+export const settleUpdate = defineUpdate<PaymentResource, []>('settle');
+
 /** A callback from Ping arrived. Only a trigger: the workflow fetches the real status from Ping. */
 export const pingCallbackSignal = defineSignal<[{ status?: string; receivedAt: string }]>('pingCallback');
 
@@ -31,5 +56,7 @@ export const PAYER_OUTCOMES = ['success', 'cancel', 'error'] as const;
 export type PayerOutcome = (typeof PAYER_OUTCOMES)[number];
 
 export const paymentQuery = defineQuery<PaymentResource>('payment');
+/** The key and body hash of the refund last asked for, to answer a retried refund after the workflow has closed. */
+export const refundKeyQuery = defineQuery<{ idempotencyKey: string; fingerprint: string } | null>('refundKey');
 /** The create request's fingerprint, for the idempotency check after the workflow has closed. */
 export const fingerprintQuery = defineQuery<string>('fingerprint');

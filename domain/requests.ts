@@ -1,5 +1,5 @@
 import type { Method, Provider } from '../ping/commonSchemas';
-import type { Currency } from './payment';
+import type { Currency, LatePaymentPolicy, SettlementMode } from './payment';
 
 /**
  * What callers send to create a payment, and what the API hands each payment's workflow. The API's
@@ -32,6 +32,10 @@ export interface PaymentLinkRequest {
   merchant_reference?: string;
   metadata?: Record<string, string>;
   notify_url?: string;
+  /** Default `automatic`: settled at Ping once the hold has passed. */
+  settlement?: SettlementMode;
+  /** Default `refund`. */
+  late_payment?: LatePaymentPolicy;
 }
 
 /** `POST /v1/pis-payments`: an open-banking payment (Ping provider `open_payments`, method `pis`). */
@@ -52,6 +56,8 @@ export interface PisPaymentRequest {
   /** How long the payer has to finish at the bank before the payment is stopped at Ping. */
   timeout_seconds?: number;
   notify_url?: string;
+  settlement?: SettlementMode;
+  late_payment?: LatePaymentPolicy;
 }
 
 export interface PollTiming {
@@ -60,12 +66,21 @@ export interface PollTiming {
   pollMaxMs: number;
 }
 
+/** The money after the payment, from the API's configuration (docs/configuration.md). */
+export interface MoneyTiming {
+  /** `SETTLEMENT_HOLD`: how long a paid payment waits before its order is settled (a refund needs no claw-back meanwhile). */
+  settlementHoldMs: number;
+  /** `LATE_PAYMENT_WINDOW`: how long an expired, cancelled or failed payment keeps asking Ping whether it was paid after all. */
+  latePaymentWindowMs: number;
+}
+
 export interface PaymentLinkInput {
   paymentId: string;
   request: PaymentLinkRequest;
   /** Hash of the create request: a retry with the same Idempotency-Key must carry the same body. */
   fingerprint: string;
   timing: PollTiming;
+  money: MoneyTiming;
 }
 
 export interface PisPaymentInput {
@@ -73,6 +88,7 @@ export interface PisPaymentInput {
   request: PisPaymentRequest;
   fingerprint: string;
   timing: PollTiming;
+  money: MoneyTiming;
 }
 
 export const DEFAULT_PIS_TIMEOUT_SECONDS = 1800;

@@ -14,6 +14,10 @@ export const PingPaymentId = defineSearchAttributeKey('PingPaymentId', 'KEYWORD'
 export const AmountMinor = defineSearchAttributeKey('AmountMinor', 'INT');
 export const Currency = defineSearchAttributeKey('Currency', 'KEYWORD');
 export const DueAt = defineSearchAttributeKey('DueAt', 'DATETIME');
+/** Ping completed the payment after we had ended it; support staff list these. */
+export const LatePayment = defineSearchAttributeKey('LatePayment', 'BOOL');
+/** pending, settled or failed; unset until the payment is paid. */
+export const SettlementStatus = defineSearchAttributeKey('SettlementStatus', 'KEYWORD');
 
 export const SEARCH_ATTRIBUTES = [
   PaymentStatus,
@@ -25,4 +29,6 @@ export const SEARCH_ATTRIBUTES = [
   AmountMinor,
   Currency,
   DueAt,
+  LatePayment,
+  SettlementStatus,
 ] as const;

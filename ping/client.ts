@@ -20,19 +20,26 @@ import {
   type PaymentLinkReceipt,
 } from './paymentLinksSchemas';
 import {
+  allocationListSchema,
   createdResponseSchema,
   createPaymentOrderRequestSchema,
+  fastForwardRequestSchema,
   initiatePaymentRequestSchema,
   initiatePaymentResponseSchema,
   paymentOrderExtendedSchema,
   paymentPageSchema,
   paymentSchema,
+  refundRequestSchema,
+  refundResponseSchema,
   type CreatedResponse,
   type CreatePaymentOrderInput,
   type InitiatePaymentInput,
   type InitiatePaymentResponse,
   type Payment,
+  type PaymentOrderAllocation,
   type PaymentOrderExtended,
+  type RefundPaymentInput,
+  type RefundResponse,
 } from './paymentsSchemas';
 import { checkoutUrlFrom } from './pisCheckoutUrl';
 import { createTransport, type Exchange, type ExchangeResult, type PingCallObserver } from './transport';
@@ -68,6 +75,15 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Split and settle (docs/ping-contract.md §2.3). */
+export interface SettlementStepOptions extends RequestOptions {
+  /**
+   * Ping then runs the missing earlier steps itself (close, and split before a settle) [INFER].
+   * Default false: the order is then refused with 403 unless it is in the state the step expects.
+   */
+  fastForward?: boolean;
+}
+
 export type InitiatePaymentResult = InitiatePaymentResponse & {
   /**
    * Ours, not Ping's: the http(s) page to send the payer to, found under whichever key the provider
@@ -82,9 +98,15 @@ export interface PingClient {
   createPaymentOrder(body: CreatePaymentOrderInput, options?: RequestOptions): Promise<CreatedResponse>;
   getPaymentOrder(paymentOrderId: string, options?: RequestOptions): Promise<PaymentOrderExtended>;
   closePaymentOrder(paymentOrderId: string, options?: RequestOptions): Promise<void>;
+  splitPaymentOrder(paymentOrderId: string, options?: SettlementStepOptions): Promise<void>;
+  settlePaymentOrder(paymentOrderId: string, options?: SettlementStepOptions): Promise<void>;
+  /** The order's shares once it is split (a 403 before); a bare array, not a page. */
+  getPaymentOrderAllocations(paymentOrderId: string, options?: RequestOptions): Promise<PaymentOrderAllocation[]>;
   initiatePayment(paymentOrderId: string, body: InitiatePaymentInput, options?: RequestOptions): Promise<InitiatePaymentResult>;
   getPayment(paymentOrderId: string, paymentId: string, options?: RequestOptions): Promise<Payment>;
   stopPayment(paymentOrderId: string, paymentId: string, options?: RequestOptions): Promise<void>;
+  /** A full refund (docs/ping-contract.md §8.13). Not idempotent at Ping: a caller that repeats it must read the payment first. */
+  refundPayment(paymentOrderId: string, paymentId: string, body: RefundPaymentInput, options?: RequestOptions): Promise<RefundResponse>;
   /** GET api/v1/payments, every page (up to `maxPages`, default 20, so a huge tenant cannot stall a call). */
   listPayments(filter: ListPaymentsFilter, options?: RequestOptions & { maxPages?: number }): Promise<Payment[]>;
   pingPayments(options?: RequestOptions): Promise<'pong'>;
@@ -213,6 +235,26 @@ export function createPingClient(options: PingClientOptions): PingClient {
       await mutate(payments(endpoint, `payment_orders/${orderId}/close`, signal));
     },
 
+    async splitPaymentOrder(paymentOrderId, { signal, fastForward } = {}) {
+      const endpoint = 'splitPaymentOrder';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      const payload = validRequest(endpoint, fastForwardRequestSchema, { fast_forward: fastForward });
+      await mutate(payments(endpoint, `payment_orders/${orderId}/split`, signal), payload);
+    },
+
+    async settlePaymentOrder(paymentOrderId, { signal, fastForward } = {}) {
+      const endpoint = 'settlePaymentOrder';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      const payload = validRequest(endpoint, fastForwardRequestSchema, { fast_forward: fastForward });
+      await mutate(payments(endpoint, `payment_orders/${orderId}/settle`, signal), payload);
+    },
+
+    async getPaymentOrderAllocations(paymentOrderId, { signal } = {}) {
+      const endpoint = 'getPaymentOrderAllocations';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      return read(payments(endpoint, `payment_orders/${orderId}/allocations`, signal), allocationListSchema);
+    },
+
     async initiatePayment(paymentOrderId, body, { signal } = {}) {
       const endpoint = 'initiatePayment';
       const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
@@ -236,6 +278,15 @@ export function createPingClient(options: PingClientOptions): PingClient {
       const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
       const id = idSegment(endpoint, 'paymentId', paymentId);
       await mutate(payments(endpoint, `payment_orders/${orderId}/payments/${id}/stop`, signal));
+    },
+
+    /** A POST answering 200 with a body, unlike the other mutations (docs/ping-contract.md §8.2). */
+    async refundPayment(paymentOrderId, paymentId, body, { signal } = {}) {
+      const endpoint = 'refundPayment';
+      const orderId = idSegment(endpoint, 'paymentOrderId', paymentOrderId);
+      const id = idSegment(endpoint, 'paymentId', paymentId);
+      const payload = validRequest(endpoint, refundRequestSchema, body);
+      return create(payments(endpoint, `payment_orders/${orderId}/payments/${id}/refund`, signal), payload, refundResponseSchema);
     },
 
     pingPayments: ({ signal } = {}) => ping('pingPayments', paymentsBase, signal),

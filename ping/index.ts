@@ -9,6 +9,7 @@ export {
   type PingClient,
   type PingClientOptions,
   type RequestOptions,
+  type SettlementStepOptions,
 } from './client';
 export { PING_API_VERSION, type PingCallObservation, type PingCallObserver } from './transport';
 export { isRetryableStatus, parsePingErrorBody, PingApiError, type PingClientErrorCode, type PingErrorDetail } from './errors';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   amountMinor,
+  currencies,
   currencySchema,
   httpUrl,
   metadata,
@@ -141,6 +142,25 @@ export const initiatePaymentRequestSchema = z
     path: ['total_amount'],
   });
 
+/**
+ * Split and settle (docs/ping-contract.md §2.3). The SDK always writes `fast_forward`, so we do too:
+ * false unless asked, since fast-forwarding would close (and split) an order behind our back.
+ */
+export const fastForwardRequestSchema = z.object({ fast_forward: z.boolean().default(false) });
+
+export const refundReasons = ['fraudulent', 'requested_by_customer', 'other'] as const;
+
+/**
+ * Refund (docs/ping-contract.md §2.4, §8.13): only full refunds exist, so `amount` must be the
+ * payment's total; Ping checks that, we only refuse what cannot be an amount. A zero refund means nothing.
+ */
+export const refundRequestSchema = z.object({
+  amount: amountMinor.positive('must be a positive amount in minor units'),
+  currency: currencySchema,
+  reason: z.enum(refundReasons),
+  description: z.string().default(''),
+});
+
 // ---------------------------------------------------------------- responses
 
 /** `{"id": ...}`: what every Payments API create answers with. */
@@ -208,6 +228,49 @@ export const initiatePaymentResponseSchema = z.looseObject({
   provider_method_response: z.record(z.string(), z.unknown()).nullish(),
 });
 
+/**
+ * The refund's 200 answer `{"amount", "currency", "provider", "status"}` (docs/ping-contract.md §2.4).
+ * Everything is optional and `status` any string (the contract names no values, §9): once Ping has
+ * answered 200 the money is on its way back, and a field we could not read must never turn that into
+ * a failed (and retried) refund.
+ */
+export const refundResponseSchema = z.looseObject({
+  amount: z.number().int().nullish(),
+  currency: z.string().nullish(),
+  provider: z.string().nullish(),
+  status: z.string().nullish(),
+});
+
+export const recipientTypes = ['tenant', 'merchant', 'payment_facilitator'] as const;
+
+/**
+ * One share of a split order (docs/ping-contract.md §2.7). Read loosely: only who gets how much is
+ * required; the rest (bank account, disbursement, labels) is taken when present and never checked
+ * beyond its type, since we only pass allocations on. `recipient_type` is open for the same reason.
+ */
+export const allocationSchema = z.looseObject({
+  id: pingId.nullish(),
+  amount: z.number().int(),
+  currency: openEnum(currencies),
+  recipient_type: openEnum(recipientTypes),
+  merchant_id: pingId.nullish(),
+  order_item_merchant_id: pingId.nullish(),
+  payment_id: pingId.nullish(),
+  payment_order_id: pingId.nullish(),
+  allocated_at: timestamp.nullish(),
+  settled_at: timestamp.nullish(),
+  disbursed_at: timestamp.nullish(),
+  disbursement_id: pingId.nullish(),
+  label: z.string().nullish(),
+  reference: z.string().nullish(),
+  recipient_name: z.string().nullish(),
+  recipient_bank_account: z.looseObject({}).nullish(),
+  metadata: metadata.nullish(),
+});
+
+/** GET api/v1/payment_orders/{id}/allocations answers a bare array, not a page (docs/ping-contract.md §2.2, §8.9). */
+export const allocationListSchema = z.array(allocationSchema);
+
 export type CreatePaymentOrderInput = z.input<typeof createPaymentOrderRequestSchema>;
 export type OrderItemInput = z.input<typeof orderItemRequestSchema>;
 export type Payer = z.input<typeof payerSchema>;
@@ -218,3 +281,7 @@ export type PaymentOrderExtended = z.output<typeof paymentOrderExtendedSchema>;
 export type Payment = z.output<typeof paymentSchema>;
 export type StatusHistoryEntry = z.output<typeof statusHistoryEntrySchema>;
 export type InitiatePaymentResponse = z.output<typeof initiatePaymentResponseSchema>;
+export type RefundPaymentInput = z.input<typeof refundRequestSchema>;
+export type RefundResponse = z.output<typeof refundResponseSchema>;
+/** Named apart from domain/payment.ts's `Allocation`, the part of it that the workflows keep. */
+export type PaymentOrderAllocation = z.output<typeof allocationSchema>;

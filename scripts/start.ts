@@ -96,6 +96,8 @@ class Stack {
       // The worker seals payloads with it, the API's client and codec endpoint open them.
       PAYLOAD_ENCRYPTION_KEYS: config.encryption.keys ? process.env.PAYLOAD_ENCRYPTION_KEYS : secrets.payloadEncryptionKeys,
       DATA_DIR: config.dataDir,
+      // The dev stack settles a paid payment at once, so a first payment shows its whole trip (docs/money.md).
+      SETTLEMENT_HOLD: process.env.SETTLEMENT_HOLD ?? 'PT0S',
     };
     const bundle = await bundled;
     if (bundle.from === 'build') say(`Bundled the workflow code in ${(bundle.ms / 1000).toFixed(1)} s (kept by content in dist/workflow-bundle/)`);

@@ -1,4 +1,5 @@
 import { createMailActivities } from '../activities/mail';
+import { createMoneyActivities } from '../activities/money';
 import { createNotificationActivities } from '../activities/notifications';
 import { createPingActivities } from '../activities/ping';
 import type { Logger } from '../common/logger';
@@ -23,8 +24,10 @@ export function createActivities(config: ActivityConfig, logger: Logger, hooks: 
   const mail = createMailActivities({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const activities = {
     ...createPingActivities({ ping, publicBaseUrl: config.publicBaseUrl, webhookSecret: config.webhookSecret }),
+    ...createMoneyActivities({ ping }),
     ...createNotificationActivities({ signingSecret: config.notificationSigningSecret }),
     sendReceiptEmail: mail.sendReceiptEmail,
+    sendRefundEmail: mail.sendRefundEmail,
   };
   return {
     activities,

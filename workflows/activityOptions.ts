@@ -1,6 +1,7 @@
 import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { createMailActivities } from '../activities/mail';
 import type { NotificationActivities } from '../activities/notifications';
+import type { MoneyActivities } from '../activities/money';
 import type { PingActivities } from '../activities/ping';
 
 /**
@@ -39,4 +40,7 @@ export const DELIVERY_OPTIONS: ActivityOptions = {
 export const pingCreates = proxyLocalActivities<PingActivities>(CREATE_OPTIONS);
 export const pingReads = proxyLocalActivities<PingActivities>(READ_OPTIONS);
 export const pingChanges = proxyActivities<PingActivities>(CHANGE_OPTIONS);
+/** Settlement steps and the refund change money at Ping: each result saved at once. Reads of allocations and refunds run local. */
+export const moneyChanges = proxyActivities<MoneyActivities>(CHANGE_OPTIONS);
+export const moneyReads = proxyLocalActivities<MoneyActivities>(READ_OPTIONS);
 export const deliveries = proxyActivities<ReturnType<typeof createMailActivities> & NotificationActivities>(DELIVERY_OPTIONS);

@@ -1,6 +1,18 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { IDEMPOTENCY_KEY_REUSED, PAYMENT_FINAL } from '../domain/failureTypes';
-import { cancelUpdate, createdUpdate, fingerprintQuery, payerReturnedSignal, paymentQuery, pingCallbackSignal } from '../domain/messages';
+import { ALREADY_REFUNDED, IDEMPOTENCY_KEY_REUSED, PAYMENT_FINAL, PAYMENT_NOT_PAID, PAYMENT_REFUNDED, PAYMENT_SETTLED } from '../domain/failureTypes';
+import {
+  cancelUpdate,
+  createdUpdate,
+  fingerprintQuery,
+  payerReturnedSignal,
+  paymentQuery,
+  pingCallbackSignal,
+  refundKeyQuery,
+  refundUpdate,
+  settleUpdate,
+  type RefundRequest,
+} from '../domain/messages';
+import type { PingRefundReason } from '../domain/payment';
 import type { PaymentRecord } from './paymentRecord';
 
 /** What the messages ask of the waiting workflow. */
@@ -9,18 +21,31 @@ export interface WakeUps {
   checkRequested: boolean;
   /** The merchant's cancel: end the payment at Ping. */
   cancelRequested: boolean;
+  /** A refund the API asked for and the workflow has not begun yet. */
+  refund?: { reason: PingRefundReason; description: string | null };
+  /** `POST /settle`: settle now rather than after the hold. */
+  settleRequested: boolean;
 }
+
+/** How long a refund's answer waits for Ping before it answers with the refund still pending. */
+const REFUND_ANSWER_WAIT = '5 seconds';
+/** Settling is four calls at Ping; beyond this the answer shows it still pending. */
+const SETTLE_ANSWER_WAIT = '10 seconds';
+
+const refused = (type: string, message: string) => ApplicationFailure.create({ type, nonRetryable: true, message });
 
 /**
  * The handlers of every message a payment answers (defined once in domain/messages.ts). Callbacks
  * and the payer's return are only hints: they wake the workflow, and Ping's fetched status decides.
  */
 export function handleMessages(payment: PaymentRecord, fingerprint: string): WakeUps {
-  const wakeUps: WakeUps = { checkRequested: false, cancelRequested: false };
+  const wakeUps: WakeUps = { checkRequested: false, cancelRequested: false, settleRequested: false };
   let createdCalls = 0;
+  let refundKey: { idempotencyKey: string; fingerprint: string } | null = null;
 
   setHandler(paymentQuery, () => payment.view());
   setHandler(fingerprintQuery, () => fingerprint);
+  setHandler(refundKeyQuery, () => refundKey);
   setHandler(pingCallbackSignal, ({ status }) => {
     payment.record('ping_callback', status);
     wakeUps.checkRequested = true;
@@ -40,7 +65,7 @@ export function handleMessages(payment: PaymentRecord, fingerprint: string): Wak
     {
       validator: (request) => {
         if (request.fingerprint !== fingerprint) {
-          throw ApplicationFailure.create({ type: IDEMPOTENCY_KEY_REUSED, nonRetryable: true, message: 'This Idempotency-Key was already used with a different request body' });
+          throw refused(IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used with a different request body');
         }
       },
     },
@@ -55,9 +80,52 @@ export function handleMessages(payment: PaymentRecord, fingerprint: string): Wak
     },
     {
       validator: () => {
-        if (payment.isDecided) throw ApplicationFailure.create({ type: PAYMENT_FINAL, nonRetryable: true, message: `The payment is already ${payment.status}` });
+        if (payment.isDecided) throw refused(PAYMENT_FINAL, `The payment is already ${payment.status}`);
+      },
+    },
+  );
+  setHandler(
+    refundUpdate,
+    async (request) => {
+      const first = refundKey?.idempotencyKey !== request.idempotencyKey;
+      if (first) {
+        refundKey = { idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint };
+        payment.refundRequested(request.reason, request.description ?? null);
+        wakeUps.refund = { reason: request.reason, description: request.description ?? null };
+      }
+      await condition(() => payment.refund?.status !== 'pending', REFUND_ANSWER_WAIT);
+      return { payment: payment.view(), first };
+    },
+    { validator: (request) => validateRefund(payment, refundKey, request) },
+  );
+  setHandler(
+    settleUpdate,
+    async () => {
+      if (payment.settlement?.status !== 'settled') {
+        // The workflow takes the request back when it starts settling (a failed settlement is tried again).
+        wakeUps.settleRequested = true;
+        await condition(() => !wakeUps.settleRequested && payment.settlement?.status !== 'pending', SETTLE_ANSWER_WAIT);
+      }
+      return payment.view();
+    },
+    {
+      validator: () => {
+        const { status, refund } = payment;
+        if (status === 'refunded' || refund?.status === 'pending') throw refused(PAYMENT_REFUNDED, `The payment is ${status === 'refunded' ? 'refunded' : 'being refunded'}`);
+        if (status !== 'paid' && status !== 'completed') throw refused(PAYMENT_NOT_PAID, `The payment is ${status}, not paid`);
       },
     },
   );
   return wakeUps;
+}
+
+/** The same key asks for the same refund (the same body, too); a new key, for a new one only when none is under way or done. */
+function validateRefund(payment: PaymentRecord, refundKey: { idempotencyKey: string; fingerprint: string } | null, request: RefundRequest): void {
+  if (refundKey?.idempotencyKey === request.idempotencyKey) {
+    if (refundKey.fingerprint !== request.fingerprint) throw refused(IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used with a different refund request');
+    return;
+  }
+  if (payment.status === 'refunded' || payment.refund?.status === 'pending') throw refused(ALREADY_REFUNDED, 'The payment is already refunded or being refunded');
+  if (payment.settlementStarted) throw refused(PAYMENT_SETTLED, "The payment's order is settled (or settling) at Ping: its money has gone to the merchant");
+  if (!payment.refundable) throw refused(PAYMENT_NOT_PAID, `The payment is ${payment.status}, not paid`);
 }

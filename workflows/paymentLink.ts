@@ -107,6 +107,9 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
     deadline: request.due_at ? { atMs: Date.parse(request.due_at), detail: 'due date passed' } : undefined,
     metadata: request.metadata,
     notifyUrl: request.notify_url,
+    settlement: request.settlement ?? ('automatic' as const),
+    latePayment: request.late_payment ?? ('refund' as const),
+    money: input.money,
     redirectUrls: { success: request.success_url ?? null, cancel: request.cancel_url ?? null, error: null },
     receipt: request.customer.email
       ? {

@@ -1,98 +1,19 @@
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { formatAmount } from '../domain/format';
-import { FINAL_STATES, type Currency, type PaymentFailure, type PaymentFlow, type PaymentResource, type PaymentState } from '../domain/payment';
-import { DueAt, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../domain/searchAttributes';
-import { currentDetails } from './currentDetails';
+import type { Allocation, PaymentFailure, PaymentResource, RefundReason, SettlementMode } from '../domain/payment';
+import { LatePayment } from '../domain/searchAttributes';
 import type { Outcome, PingIds } from './outcome';
+import { now, RecordCore } from './recordCore';
 
-/** What a payment starts with: the parts of the request the resource shows. */
-export interface PaymentOpening {
-  flow: PaymentFlow;
-  paymentId: string;
-  amount: number;
-  currency: Currency;
-  merchantReference?: string;
-  /** The due date (links) or the payer's deadline (PIS), ISO. */
-  dueAt?: string;
-  /** True when the API could not set `DueAt` at start (a PIS deadline counts from the workflow's start). */
-  dueAtUnknownToApi?: boolean;
-  metadata?: Record<string, string>;
-  redirectUrls: PaymentResource['redirect_urls'];
-}
-
-/** Workflow time: the same on every replay. */
-const now = () => new Date().toISOString();
+export type { PaymentOpening } from './recordCore';
 
 /**
- * The payment resource and every change to it. Each change also keeps the search attributes and the
- * Web UI's current details in step, so nothing else in the workflow writes to the resource.
+ * Every change to a payment, from its creation at Ping to its settlement or refund. Each writes
+ * through RecordCore, so the search attributes and the Web UI's current details stay in step and
+ * nothing else in the workflow writes to the resource.
  */
-export class PaymentRecord {
-  private readonly payment: PaymentResource;
-  /** Attributes to write with the next status change rather than on their own (one history event, not two). */
-  private unwritten: SearchAttributeUpdatePair[];
-
-  constructor(opening: PaymentOpening) {
-    const createdAt = workflowInfo().startTime.toISOString();
-    this.payment = {
-      id: opening.paymentId,
-      object: 'payment',
-      flow: opening.flow,
-      status: 'creating',
-      amount: opening.amount,
-      currency: opening.currency,
-      merchant_reference: opening.merchantReference ?? null,
-      checkout_url: null,
-      ping_payment_order_id: null,
-      ping_payment_link_id: null,
-      ping_payment_id: null,
-      ping_status: null,
-      ping_status_history: [],
-      due_at: opening.dueAt ?? null,
-      created_at: createdAt,
-      updated_at: createdAt,
-      paid_at: null,
-      distribution: { sms: false, email: false, invoice: false },
-      invoice: null,
-      receipt_url: null,
-      redirect_urls: opening.redirectUrls,
-      failure: null,
-      metadata: opening.metadata ?? {},
-      events: [],
-    };
-    this.unwritten = opening.dueAtUnknownToApi && opening.dueAt ? [{ key: DueAt, value: new Date(opening.dueAt) }] : [];
-    // The API started the workflow with its search attributes and status `creating`: only the event is new.
-    this.record('creating');
-    this.showDetails();
-  }
-
-  get status(): PaymentState {
-    return this.payment.status;
-  }
-  get paidAt(): string | null {
-    return this.payment.paid_at;
-  }
-  get receiptUrl(): string | null {
-    return this.payment.receipt_url;
-  }
-  get isFinal(): boolean {
-    return FINAL_STATES.includes(this.payment.status);
-  }
-  /** Paid or final: nothing more to wait for, and a cancel can no longer change the outcome. */
-  get isDecided(): boolean {
-    return this.isFinal || this.payment.status === 'paid';
-  }
-
-  /** A copy, so a query result or an event can never alias state the workflow goes on changing. */
-  view(): PaymentResource {
-    return JSON.parse(JSON.stringify(this.payment)) as PaymentResource;
-  }
-
-  record(type: string, detail?: string): void {
-    this.payment.events.push({ type, at: now(), ...(detail ? { detail } : {}) });
-  }
-
+export class PaymentRecord extends RecordCore {
   /** The payment exists at Ping; the created update can answer. */
   created(checkoutUrl: string, ids: PingIds): void {
     this.payment.checkout_url = checkoutUrl;
@@ -123,14 +44,6 @@ export class PaymentRecord {
     this.payment.receipt_url = url;
     this.record('receipt_ready');
     this.showDetails();
-  }
-
-  /** Keeps Ping's status and its history. */
-  observe(outcome: Outcome): void {
-    const payment = this.payment;
-    if (outcome.pingHistory) payment.ping_status_history = outcome.pingHistory;
-    else if (outcome.pingStatus !== payment.ping_status) payment.ping_status_history.push({ status: outcome.pingStatus, at: now() });
-    payment.ping_status = outcome.pingStatus;
   }
 
   /** Applies what Ping said; true once the payment needs no more waiting. */
@@ -165,35 +78,92 @@ export class PaymentRecord {
     this.moveTo('completed', `${formatAmount(this.payment.amount, this.payment.currency)} paid`);
   }
 
-  showDetails(): void {
-    setCurrentDetails(currentDetails(this.payment));
-  }
-
-  /** `alsoSet`: attributes written in the same upsert. */
-  private moveTo(next: PaymentState, detail?: string, alsoSet: SearchAttributeUpdatePair[] = []): void {
-    this.payment.status = next;
-    this.payment.updated_at = now();
-    this.record(next, detail);
-    upsertSearchAttributes([...this.unwritten, ...alsoSet, { key: PaymentStatus, value: next }]);
-    this.unwritten = [];
+  /** Ping completed a payment we had ended. `accept`: it becomes paid; otherwise it stays ended until refunded. */
+  paidLate(outcome: Outcome, accept: boolean): void {
+    this.payment.late_payment = true;
+    const lateAttrs: SearchAttributeUpdatePair[] = [{ key: LatePayment, value: true }];
+    if (accept) {
+      this.payment.failure = null;
+      this.unwritten.push(...lateAttrs);
+      this.apply(outcome);
+      return;
+    }
+    this.observe(outcome);
+    this.payment.paid_at = now();
+    if (outcome.kind === 'paid' && outcome.pingPaymentId) lateAttrs.push(...this.keepIds({ pingPaymentId: outcome.pingPaymentId }));
+    this.record('paid_late', `Ping: ${outcome.pingStatus}`);
+    upsertSearchAttributes(lateAttrs);
     this.showDetails();
   }
 
-  /** Keeps Ping's ids on the resource and returns their search attributes, for the status change to write. */
-  private keepIds(ids: PingIds): SearchAttributeUpdatePair[] {
-    const pairs: SearchAttributeUpdatePair[] = [];
-    if (ids.orderId) {
-      this.payment.ping_payment_order_id = ids.orderId;
-      pairs.push({ key: PingPaymentOrderId, value: ids.orderId });
-    }
-    if (ids.linkId) {
-      this.payment.ping_payment_link_id = ids.linkId;
-      pairs.push({ key: PingPaymentLinkId, value: ids.linkId });
-    }
-    if (ids.pingPaymentId) {
-      this.payment.ping_payment_id = ids.pingPaymentId;
-      pairs.push({ key: PingPaymentId, value: ids.pingPaymentId });
-    }
-    return pairs;
+  /** Once the first step at Ping begins, the money is on its way to the merchants: no refund any more. */
+  get settlementStarted(): boolean {
+    return this.settling;
+  }
+
+  /** A refund can be asked for: paid and not settling, or a late payment whose automatic refund Ping refused. */
+  get refundable(): boolean {
+    const { status, refund } = this.payment;
+    if (this.settling || status === 'refunded' || refund?.status === 'pending') return false;
+    return status === 'paid' || status === 'completed' || (this.payment.late_payment && refund?.status === 'failed');
+  }
+
+  settlementPending(mode: SettlementMode, holdUntil: string | null): void {
+    this.payment.settlement = { mode, status: 'pending', hold_until: holdUntil, settled_at: null, ping_order_status: null, allocations: [], failure: null };
+    this.record('settlement_pending', holdUntil ? `hold until ${holdUntil}` : 'manual');
+    this.writeSettlementStatus();
+  }
+
+  /** Also a new try after Ping refused a step. */
+  settlementBegins(): void {
+    this.settling = true;
+    Object.assign(this.payment.settlement!, { status: 'pending', failure: null });
+    this.record('settlement_started');
+    this.writeSettlementStatus();
+  }
+
+  orderMoved(pingOrderStatus: string): void {
+    this.payment.settlement!.ping_order_status = pingOrderStatus;
+    this.record('payment_order', pingOrderStatus);
+  }
+
+  allocated(allocations: Allocation[]): void {
+    this.payment.settlement!.allocations = allocations;
+    this.record('allocations_read', `${allocations.length} allocation${allocations.length === 1 ? '' : 's'}`);
+  }
+
+  settled(): void {
+    Object.assign(this.payment.settlement!, { status: 'settled', settled_at: now() });
+    this.record('settled');
+    this.writeSettlementStatus();
+  }
+
+  settlementFailed(failure: PaymentFailure): void {
+    Object.assign(this.payment.settlement!, { status: 'failed', failure });
+    this.record('settlement_failed', failure.code);
+    this.writeSettlementStatus();
+  }
+
+  refundRequested(reason: RefundReason, description: string | null): void {
+    const { amount, currency } = this.payment;
+    this.payment.refund = { status: 'pending', reason, description, amount, currency, requested_at: now(), refunded_at: null, ping_status: null, failure: null };
+    this.record('refund_requested', reason);
+    this.showDetails();
+  }
+
+  refundAnswered(pingStatus: string | null): void {
+    this.payment.refund!.ping_status = pingStatus;
+    this.record('refund_sent', pingStatus ? `Ping: ${pingStatus}` : 'already refunded at Ping');
+  }
+
+  refunded(refundedAt: string | null): void {
+    Object.assign(this.payment.refund!, { status: 'succeeded', refunded_at: refundedAt ?? now() });
+    this.moveTo('refunded', formatAmount(this.payment.amount, this.payment.currency));
+  }
+
+  refundFailed(failure: PaymentFailure): void {
+    Object.assign(this.payment.refund!, { status: 'failed', failure });
+    this.record('refund_failed', failure.code);
+    this.showDetails();
   }
 }

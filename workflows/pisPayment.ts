@@ -81,6 +81,9 @@ export async function pisPayment(input: PisPaymentInput): Promise<PaymentResourc
     deadline: { atMs: deadlineMs, detail: 'payer did not finish in time' },
     metadata: request.metadata,
     notifyUrl: request.notify_url,
+    settlement: request.settlement ?? ('automatic' as const),
+    latePayment: request.late_payment ?? ('refund' as const),
+    money: input.money,
     redirectUrls: { success: request.success_url, cancel: request.cancel_url, error: request.error_url },
     receipt: email
       ? {

@@ -2,17 +2,21 @@ import { ApplicationFailure } from '@temporalio/common';
 import addressparser from 'nodemailer/lib/addressparser';
 import { createLogger, type Logger } from '../../common/logger';
 import { isPlausibleAddress, maskAddressesIn, maskEmail } from './addresses';
-import { receiptMessageId, safeToken } from './messageId';
+import { receiptMessageId, refundMessageId, safeToken } from './messageId';
 import { httpUrlOrUndefined, validateInput, type ReceiptEmailInput } from './receiptInput';
+import { validateRefundInput, type RefundEmailInput } from './refundInput';
 import { fetchReceiptPdf } from './receiptPdf';
 import { renderReceipt } from './renderReceipt';
+import { renderRefund } from './renderRefund';
 import { toActivityError } from './smtpFailures';
 import { createSmtpPool } from './transport';
 
 export type { ReceiptEmailInput, ReceiptItem, ReceiptLocale } from './receiptInput';
+export type { RefundEmailInput } from './refundInput';
 export { isPlausibleAddress, maskEmail } from './addresses';
-export { receiptMessageId } from './messageId';
+export { receiptMessageId, refundMessageId } from './messageId';
 export { renderReceipt } from './renderReceipt';
+export { renderRefund } from './renderRefund';
 
 export interface MailActivityDeps {
   smtpUrl: string;
@@ -25,6 +29,8 @@ export interface MailActivityDeps {
 
 export interface MailActivities {
   sendReceiptEmail(input: ReceiptEmailInput): Promise<{ messageId: string }>;
+  /** "Your refund of 140,00 kr": one per refund, whatever the retries (a fixed Message-ID). */
+  sendRefundEmail(input: RefundEmailInput): Promise<{ messageId: string }>;
   /** Ends the pooled SMTP connections (worker shutdown, end of a test). */
   close(): void;
 }
@@ -78,6 +84,29 @@ export function createMailActivities(deps: MailActivityDeps): MailActivities {
         const failure = toActivityError(err);
         const retryable = !(failure instanceof ApplicationFailure && failure.nonRetryable);
         log.warn({ messageId, retryable, failure: failure.message }, 'receipt e-mail not sent');
+        throw failure;
+      }
+    },
+    async sendRefundEmail(input) {
+      validateRefundInput(input);
+      const to = input.to.trim();
+      const maskedTo = maskEmail(to);
+      const log = logger.child({ paymentId: input.paymentId, to: maskedTo });
+      if (!isPlausibleAddress(to)) {
+        log.warn('refund e-mail not sent: the recipient is not an e-mail address');
+        throw ApplicationFailure.nonRetryable(`The recipient ${maskedTo} is not a valid e-mail address`, 'InvalidRecipient', { recipient: maskedTo });
+      }
+
+      const messageId = refundMessageId(input.paymentId);
+      const rendered = renderRefund(input);
+      try {
+        const info = await transport.sendMail({ from: deps.from, to, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId });
+        log.info({ messageId, latePayment: input.latePayment === true, smtpResponse: maskAddressesIn(info.response) }, 'refund e-mail sent');
+        return { messageId };
+      } catch (err) {
+        const failure = toActivityError(err, 'refund');
+        const retryable = !(failure instanceof ApplicationFailure && failure.nonRetryable);
+        log.warn({ messageId, retryable, failure: failure.message }, 'refund e-mail not sent');
         throw failure;
       }
     },

@@ -14,3 +14,11 @@ export function safeToken(value: string): string {
     [...Buffer.from(c, 'utf8')].map((byte) => `=${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
   );
 }
+
+/**
+ * The refund e-mail's counterpart of `receiptMessageId`: fixed per payment (a payment is refunded in
+ * full, once: docs/ping-contract.md §8.13), and never equal to its receipt's, which is another mail.
+ */
+export function refundMessageId(paymentId: string): string {
+  return `<refund.${safeToken(paymentId)}@ping-orchestrator>`;
+}

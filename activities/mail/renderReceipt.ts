@@ -1,14 +1,6 @@
+import { escapeHtml, formatMoment, mailLocale, moneyFormatter, oneLine } from './format';
 import type { ReceiptEmailInput, ReceiptLocale } from './receiptInput';
 import { TEXTS } from './texts';
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A header must stay one line whatever a merchant typed as its name. */
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
-}
 
 interface RenderedReceipt {
   subject: string;
@@ -17,23 +9,12 @@ interface RenderedReceipt {
 }
 
 export function renderReceipt(input: ReceiptEmailInput, options: { receiptUrl?: string; pdfAttached: boolean }): RenderedReceipt {
-  const locale: ReceiptLocale = input.locale === 'sv-SE' || input.locale === 'nb-NO' ? input.locale : 'en';
+  const locale: ReceiptLocale = mailLocale(input.locale);
   const t = TEXTS[locale];
-  const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency: input.currency });
-  // Intl knows each currency's minor unit (öre, øre: 2; JPY, ISK: 0), which is what Ping's minor units follow.
-  const minorDigits = moneyFormat.resolvedOptions().maximumFractionDigits ?? 2;
-  const money = (minor: number) => moneyFormat.format(minor / 10 ** minorDigits);
+  const money = moneyFormatter(locale, input.currency);
   const percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
   const percent = (vat: number) => percentFormat.format(vat / 100);
-  const paidAt = new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: t.timeZone,
-    timeZoneName: 'short',
-  }).format(new Date(input.paidAt));
+  const paidAt = formatMoment(locale, t.timeZone, input.paidAt);
 
   const merchant = oneLine(input.merchantName);
   const lines = input.items.map((item) => ({ ...item, totalMinor: Math.round(item.quantity * item.unitPriceMinor) }));

@@ -20,7 +20,7 @@ function isPermanentReply(code: number | undefined): boolean {
  * sender, which a config fix heals) is thrown as an ordinary error, so Temporal retries it.
  * The thrown message is masked and carries no `cause`: both end up in workflow history.
  */
-export function toActivityError(err: unknown): Error {
+export function toActivityError(err: unknown, mail: 'receipt' | 'refund' = 'receipt'): Error {
   const e = (err instanceof Error ? err : new Error(String(err))) as SmtpError;
   const detail = maskAddressesIn(e.response ?? e.message);
   const details = { code: e.code, command: e.command, responseCode: e.responseCode };
@@ -28,9 +28,9 @@ export function toActivityError(err: unknown): Error {
     return ApplicationFailure.nonRetryable(`The recipient address was refused: ${detail}`, 'InvalidRecipient', details);
   }
   if (isPermanentReply(e.responseCode) && (e.command === 'DATA' || e.code === 'EMESSAGE')) {
-    return ApplicationFailure.nonRetryable(`The mail server refused the receipt: ${detail}`, 'MailRejected', details);
+    return ApplicationFailure.nonRetryable(`The mail server refused the ${mail === 'receipt' ? 'receipt' : 'refund e-mail'}: ${detail}`, 'MailRejected', details);
   }
-  return Object.assign(new Error(`Sending the receipt e-mail failed (${[e.code, e.responseCode].filter(Boolean).join(' ') || e.name}): ${detail}`), {
+  return Object.assign(new Error(`Sending the ${mail} e-mail failed (${[e.code, e.responseCode].filter(Boolean).join(' ') || e.name}): ${detail}`), {
     code: e.code,
     responseCode: e.responseCode,
   });

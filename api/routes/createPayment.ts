@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { createdUpdate, fingerprintQuery, paymentQuery, type CreatedResult } from '../../domain/messages';
 import { IDEMPOTENCY_KEY_REUSED } from '../../domain/failureTypes';
 import type { PaymentFlow } from '../../domain/payment';
-import type { PollTiming } from '../../domain/requests';
+import type { MoneyTiming, PollTiming } from '../../domain/requests';
 import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../domain/searchAttributes';
 import type { PaymentIdPrefix } from '../../domain/ids';
 import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
@@ -16,6 +16,8 @@ export interface CreatePaymentDeps {
   client: Client;
   taskQueue: string;
   timing: PollTiming;
+  /** The hold before settlement and the late-payment window, from config, handed to each new payment. */
+  money: MoneyTiming;
   /** Told what each create came to (for metrics): a new payment, the same one again, refused by Ping, or a 409. */
   onCreate?: (flow: PaymentFlow, outcome: 'created' | 'replayed' | 'refused' | 'conflict') => void;
 }
@@ -47,7 +49,7 @@ export interface FlowSpec<R> {
  * the same key and body returns the same payment (200); a different body is a 409; a payment Ping
  * refused answers with Ping's reason.
  */
-export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing, onCreate }: CreatePaymentDeps): RequestHandler {
+export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing, money, onCreate }: CreatePaymentDeps): RequestHandler {
   const conflict = () => {
     onCreate?.(spec.flow, 'conflict');
     return idempotencyMismatch();
@@ -96,7 +98,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
     const operation = new WithStartWorkflowOperation(spec.workflowType, {
       workflowId: paymentId,
       taskQueue,
-      args: [{ paymentId, request, fingerprint, timing }],
+      args: [{ paymentId, request, fingerprint, timing, money }],
       // A retry joins the running payment; a finished payment is never started again under its key.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

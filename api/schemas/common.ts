@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { methods, providers } from '../../ping/commonSchemas';
 import { ApiError } from '../errors';
+import { LATE_PAYMENT_POLICIES, SETTLEMENT_MODES } from '../../domain/payment';
 
 /** Field schemas shared by the create endpoints. Limits follow Stripe's where Ping states none. */
 
@@ -57,6 +58,12 @@ export const vatPercent = z
   .max(99.99, 'must be between 0 and 99.99')
   .refine((v) => Math.round(v * 100) === v * 100, 'must have at most two decimals');
 export const merchantId = z.uuid('must be a UUID');
+export const settlementMode = z
+  .enum(SETTLEMENT_MODES, { error: `must be one of ${SETTLEMENT_MODES.join(', ')}` })
+  .meta({ description: 'automatic (default): settled at Ping once SETTLEMENT_HOLD has passed; manual: settled on POST /v1/payments/{id}/settle.' });
+export const latePaymentPolicy = z
+  .enum(LATE_PAYMENT_POLICIES, { error: `must be one of ${LATE_PAYMENT_POLICIES.join(', ')}` })
+  .meta({ description: 'What happens if Ping completes the payment after it ended: refund (default) gives the payer their money back; accept makes it paid.' });
 export const metadata = z
   .record(
     z.string().min(1, 'keys must not be empty').max(40, 'keys must be at most 40 characters').refine(printable, `keys ${NO_CONTROL}`),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PaymentLinkRequest } from '../../domain/requests';
-import { amountMinor, currency, freeformObject, httpsUrl, instant, merchantId, metadata, method, provider, searchableText, text, vatPercent } from './common';
+import { amountMinor, currency, freeformObject, httpsUrl, latePaymentPolicy, settlementMode, instant, merchantId, metadata, method, provider, searchableText, text, vatPercent } from './common';
 import { paymentLinkAmount } from '../../domain/amount';
 
 const item = z.strictObject({
@@ -56,6 +56,8 @@ export const paymentLinkRequestSchema: z.ZodType<PaymentLinkRequest> = z
     merchant_reference: searchableText(128).optional(),
     metadata: metadata.optional(),
     notify_url: httpsUrl.optional(),
+    settlement: settlementMode.optional(),
+    late_payment: latePaymentPolicy.optional(),
   })
   .superRefine((body, ctx) => {
     const total = paymentLinkAmount(body);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PisPaymentRequest } from '../../domain/requests';
-import { amountMinor, currency, httpsUrl, merchantId, metadata, searchableText, text, vatPercent } from './common';
+import { amountMinor, currency, httpsUrl, latePaymentPolicy, settlementMode, merchantId, metadata, searchableText, text, vatPercent } from './common';
 import { pisPaymentAmount } from '../../domain/amount';
 
 /** `POST /v1/pis-payments`. Unknown fields are rejected (a typo must not silently drop a setting). */
@@ -28,6 +28,8 @@ export const pisPaymentRequestSchema: z.ZodType<PisPaymentRequest> = z
     metadata: metadata.optional(),
     timeout_seconds: z.number({ error: 'must be a number' }).int('must be whole seconds').min(5, 'must be at least 5').max(86_400, 'must be at most 86400').optional(),
     notify_url: httpsUrl.optional(),
+    settlement: settlementMode.optional(),
+    late_payment: latePaymentPolicy.optional(),
   })
   .superRefine((body, ctx) => {
     const total = pisPaymentAmount(body);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PAYMENT_FLOWS, PAYMENT_STATES, type PaymentResource, type PaymentState } from '../../domain/payment';
+import { PAYMENT_FLOWS, PAYMENT_STATES, REFUND_REASONS, SETTLEMENT_MODES, type PaymentResource, type PaymentState } from '../../domain/payment';
 import type { ApiErrorBody, ApiErrorType } from '../errors';
 import { currency } from './common';
 
@@ -31,6 +31,39 @@ export const paymentFailureSchema = z.strictObject({
   param: z.string().optional(),
 });
 
+export const allocationSchema = z.strictObject({
+  recipient_type: z.string().describe("Ping's recipient type: `merchant`, `tenant` (the platform's fee) or `payment_facilitator`"),
+  merchant_id: z.string().nullable().describe("Ping's merchant id for a merchant's share"),
+  amount: z.number().int().describe('Minor units'),
+  currency: z.string(),
+});
+
+export const settlementSchema = z
+  .strictObject({
+    mode: z.enum(SETTLEMENT_MODES),
+    status: z.enum(['pending', 'settled', 'failed']).describe('`pending` through the hold and the steps at Ping; `failed` when Ping refused a step (the payment stays paid)'),
+    hold_until: instant.nullable().describe('When automatic settlement begins; null for manual settlement'),
+    settled_at: instant.nullable(),
+    ping_order_status: z.string().nullable().describe("The payment order's status at Ping after the last step: CLOSED, SPLIT, SETTLED"),
+    allocations: z.array(allocationSchema).describe("Who gets what, as Ping split the order (read back after the split)"),
+    failure: paymentFailureSchema.nullable(),
+  })
+  .describe("The paid payment's settlement at Ping: close, split, settle");
+
+export const refundSchema = z
+  .strictObject({
+    status: z.enum(['pending', 'succeeded', 'failed']).describe('`pending` until a fetch at Ping shows the refund'),
+    reason: z.enum([...REFUND_REASONS, 'late_payment']).describe('`late_payment`: the automatic refund of a payment Ping completed after it had ended'),
+    description: z.string().nullable(),
+    amount: z.number().int().describe('Always the whole payment: Ping refunds no part of one'),
+    currency,
+    requested_at: instant,
+    refunded_at: instant.nullable(),
+    ping_status: z.string().nullable().describe("Ping's own word for the refund in its answer"),
+    failure: paymentFailureSchema.nullable(),
+  })
+  .describe('The refund of the payment, if one was asked for');
+
 /** Both ways assignable: neither side has a field the other lacks (checked by the compiler). */
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -59,6 +92,9 @@ const paymentShape = z
     receipt_url: url.nullable(),
     redirect_urls: z.strictObject({ success: url.nullable(), cancel: url.nullable(), error: url.nullable() }),
     failure: paymentFailureSchema.nullable(),
+    settlement: settlementSchema.nullable().describe('Null until the payment is paid'),
+    refund: refundSchema.nullable(),
+    late_payment: z.boolean().describe('Ping completed the payment after it had ended (expired, cancelled or failed)'),
     metadata: z.record(z.string(), z.string()),
     events: z.array(paymentEventSchema),
   })

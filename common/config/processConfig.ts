@@ -70,6 +70,12 @@ export interface Config {
     pollInitialMs: number;
     pollMaxMs: number;
   };
+  money: {
+    /** SETTLEMENT_HOLD: a paid payment's order is settled at Ping this long after payment (automatic settlement). */
+    settlementHoldMs: number;
+    /** LATE_PAYMENT_WINDOW: an expired, cancelled or failed payment keeps asking Ping this long whether it was paid after all. */
+    latePaymentWindowMs: number;
+  };
   encryption: {
     /** PAYLOAD_ENCRYPTION_KEYS parsed: the first key seals, all of them open. Required by api and worker. */
     keys?: EncryptionKeys;
@@ -185,6 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     notifications: { signingSecret: e.NOTIFICATION_SIGNING_SECRET },
     payments: { pollInitialMs: e.PAYMENT_POLL_INITIAL_MS, pollMaxMs: e.PAYMENT_POLL_MAX_MS },
+    money: { settlementHoldMs: e.SETTLEMENT_HOLD, latePaymentWindowMs: e.LATE_PAYMENT_WINDOW },
     encryption: { keys: encryptionKeys, codecCorsOrigins },
     metrics: { host: e.METRICS_HOST, public: e.METRICS_PUBLIC, workerPort: e.WORKER_METRICS_PORT, temporalPort: e.TEMPORAL_METRICS_PORT },
   };

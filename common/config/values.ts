@@ -1,3 +1,4 @@
+import { parse as parseIsoDuration } from 'tinyduration';
 import { z } from 'zod';
 
 /** The kinds of value our environment variables hold, and how a bad one is reported. */
@@ -101,3 +102,29 @@ export function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
   return parsed.data;
 }
 
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * An ISO 8601 duration such as `P3D`, `PT24H` or `PT0S`, as milliseconds. Only fixed lengths: weeks,
+ * days (24 h), hours, minutes and seconds; years and months have no fixed length, so they are refused
+ * rather than guessed, and so are negative durations.
+ */
+export const isoDuration = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    let d: ReturnType<typeof parseIsoDuration>;
+    try {
+      d = parseIsoDuration(value);
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'must be an ISO 8601 duration such as P3D, PT24H or PT0S', input: value });
+      return z.NEVER;
+    }
+    if (d.negative || d.years || d.months) {
+      ctx.issues.push({ code: 'custom', message: 'must be a positive duration in weeks, days, hours, minutes or seconds (no years or months)', input: value });
+      return z.NEVER;
+    }
+    const hours = (d.weeks ?? 0) * 168 + (d.days ?? 0) * 24 + (d.hours ?? 0);
+    return Math.round(hours * HOUR_MS + (d.minutes ?? 0) * 60_000 + (d.seconds ?? 0) * 1000);
+  });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { devServerVariables } from './devServer';
-import { flag, httpUrl, optionalString, port, portOrOff } from './values';
+import { flag, httpUrl, isoDuration, optionalString, port, portOrOff } from './values';
 import { workerTuningVariables } from './workerTuning';
 
 /**
@@ -61,6 +61,10 @@ export const envSchema = z.object({
   // Polls only back up Ping's callbacks; their rate is open payments / interval, hence minutes (docs/configuration.md).
   PAYMENT_POLL_INITIAL_MS: z.coerce.number().int().min(100).default(120_000),
   PAYMENT_POLL_MAX_MS: z.coerce.number().int().min(100).default(1_800_000),
+  // The money after the payment (docs/configuration.md): a paid payment's hold before settlement, and
+  // how long an ended one watches for a late payment. `npm start` and the tests run with SETTLEMENT_HOLD=PT0S.
+  SETTLEMENT_HOLD: isoDuration.prefault('P3D'),
+  LATE_PAYMENT_WINDOW: isoDuration.prefault('PT24H'),
 
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
   CODEC_CORS_ORIGINS: optionalString,

@@ -103,6 +103,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       taskQueue,
       webhookSecret: secrets.webhookSecret,
       timing,
+      money: { settlementHoldMs: 0, latePaymentWindowMs: 3000 },
     });
     apiServer = http.createServer(app);
     await new Promise<void>((resolve) => apiServer!.listen(0, '127.0.0.1', resolve));

@@ -113,6 +113,7 @@ export async function runClusterSuite(options: { log?: (line: string) => void; s
       taskQueue,
       webhookSecret: WEBHOOK_SECRET,
       timing,
+      money: { settlementHoldMs: 0, latePaymentWindowMs: 2000 },
     });
     apiServer = http.createServer(app);
     await new Promise<void>((resolve) => apiServer!.listen(0, '127.0.0.1', resolve));

@@ -14,6 +14,7 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+export const TEST_MONEY_TIMING = { settlementHoldMs: 0, latePaymentWindowMs: 1000 };
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
@@ -22,6 +23,8 @@ export interface ApiOptions {
   taskQueue?: string;
   webhookSecret?: string;
   timing?: { pollInitialMs: number; pollMaxMs: number };
+  /** Default: settle at once (SETTLEMENT_HOLD=PT0S) and watch an ended payment for late payment for 1 s. */
+  money?: { settlementHoldMs: number; latePaymentWindowMs: number };
   logger?: Logger;
   /** Defaults to the harness's dev server; a test of readiness can point it elsewhere. */
   temporalAddress?: string;
@@ -48,6 +51,7 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
     taskQueue: options.taskQueue ?? 'payments-test',
     webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
     timing: options.timing ?? { pollInitialMs: 30_000, pollMaxMs: 600_000 },
+    money: options.money ?? TEST_MONEY_TIMING,
     codec: { codec, allowedOrigins: options.codecOrigins ?? uiOrigins(temporalUiUrl) },
     metrics: options.metrics,
     metricsPublic: options.metricsPublic,

@@ -67,6 +67,8 @@ export async function startPaymentsStack(
     pollMaxMs?: number;
     /** A Ping API secret the sandbox then demands (`x-api-secret`) and the worker's activities send. */
     pingApiSecret?: string;
+    /** The hold before settlement and the late-payment window (default: settle at once, watch for 1 s). */
+    money?: { settlementHoldMs: number; latePaymentWindowMs: number };
   } = {},
 ): Promise<PaymentsStack> {
   const timing = { pollInitialMs: options.pollInitialMs ?? 500, pollMaxMs: options.pollMaxMs ?? 2000 };
@@ -74,7 +76,7 @@ export async function startPaymentsStack(
   const sandbox = await startSandbox(options.pingApiSecret ? { apiSecret: options.pingApiSecret } : {});
   const inbox = await startInbox();
   const merchant = await startMerchantReceiver();
-  const api = await startApi({ taskQueue, timing, webhookSecret: TEST_WEBHOOK_SECRET });
+  const api = await startApi({ taskQueue, timing, money: options.money, webhookSecret: TEST_WEBHOOK_SECRET });
   const built = createActivities(
     {
       ping: {

@@ -4,7 +4,15 @@ import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import PDFDocument from 'pdfkit';
 import pino from 'pino';
-import { createMailActivities, maskEmail, receiptMessageId, type MailActivities, type ReceiptEmailInput } from '../../activities/mail';
+import {
+  createMailActivities,
+  maskEmail,
+  receiptMessageId,
+  refundMessageId,
+  type MailActivities,
+  type ReceiptEmailInput,
+  type RefundEmailInput,
+} from '../../activities/mail';
 import { freePort } from '../helpers/ports';
 import { startInbox, type InboxMessage, type RunningInbox } from '../helpers/inbox';
 
@@ -245,5 +253,123 @@ describe('sendReceiptEmail', () => {
     expect(sent.length).toBeGreaterThan(0);
     expect(sent[0]).toContain('b***@example.com');
     expect(captured.lines.join('\n')).not.toContain('bertil@');
+  });
+});
+
+function refund(overrides: Partial<RefundEmailInput> = {}): RefundEmailInput {
+  return {
+    paymentId: 'pay-refund-1',
+    to: 'bertil@example.com',
+    payerName: 'Bertil',
+    merchantName: 'Bröd & Salt <AB>',
+    amountMinor: 14_000,
+    currency: 'SEK',
+    reference: '7350012345',
+    refundedAt: '2025-03-01T12:34:00Z',
+    locale: 'sv-SE',
+    ...overrides,
+  };
+}
+
+async function onlyRefund(paymentId: string): Promise<InboxMessage> {
+  const [message] = await inbox.waitForMessages((m) => m.message_id === refundMessageId(paymentId));
+  return message;
+}
+
+describe('sendRefundEmail', () => {
+  it('sends a Swedish refund e-mail with the amount as the receipt writes it, the merchant, the reference and when', async () => {
+    const result = await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-sv' }));
+    expect(result).toEqual({ messageId: '<refund.pay-refund-sv@ping-orchestrator>' });
+
+    const message = await onlyRefund('pay-refund-sv');
+    expect(message.subject).toBe(`Din återbetalning på 140,00${NBSP}kr från Bröd & Salt <AB>`);
+    expect(message.from).toBe('Ping orchestrator <receipts@localhost>');
+    expect(message.to).toEqual(['bertil@example.com']);
+    expect(message.text).toContain('Hej Bertil!');
+    expect(message.text).toContain(`Bröd & Salt <AB> har betalat tillbaka 140,00${NBSP}kr till dig.`);
+    expect(message.text).toContain(`Belopp: 140,00${NBSP}kr`);
+    expect(message.text).toContain('Återbetald: 1 mars 2025 kl. 13:34 CET');
+    expect(message.text).toContain('Referens: 7350012345');
+    expect(message.text).toContain('Betalnings-id: pay-refund-sv');
+    expect(message.text).not.toContain('avslutats');
+    expect(message.attachments).toEqual([]);
+
+    expect(message.html).toContain('Bröd &#38; Salt &#60;AB&#62;');
+    expect(message.html).not.toContain('<AB>');
+    expect(message.html).toContain(`140,00${NBSP}kr`);
+  });
+
+  it('writes English for en and any other locale, and Norwegian for nb-NO', async () => {
+    await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-en', locale: 'en', payerName: undefined, reference: undefined }));
+    const en = await onlyRefund('pay-refund-en');
+    expect(en.subject).toBe(`Your refund of SEK${NBSP}140.00 from Bröd & Salt <AB>`);
+    expect(en.text).toContain('Hi,');
+    expect(en.text).toContain(`Amount: SEK${NBSP}140.00`);
+    expect(en.text).toContain('Refunded: March 1, 2025 at 12:34 PM UTC');
+    expect(en.text).not.toContain('Reference');
+
+    await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-other', locale: 'de-DE' as RefundEmailInput['locale'] }));
+    expect((await onlyRefund('pay-refund-other')).subject).toMatch(/^Your refund of /);
+
+    await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-nb', locale: 'nb-NO', currency: 'NOK' }));
+    const nb = await onlyRefund('pay-refund-nb');
+    expect(nb.subject).toBe(`Din tilbakebetaling på 140,00${NBSP}kr fra Bröd & Salt <AB>`);
+    expect(nb.text).toContain(`Beløp: 140,00${NBSP}kr`);
+    expect(nb.text).toContain('Referanse: 7350012345');
+  });
+
+  it('says why for a late payment, in each language', async () => {
+    await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-late-sv', latePayment: true }));
+    const sv = await onlyRefund('pay-refund-late-sv');
+    const svLate = 'Din betalning nådde Bröd & Salt <AB> först efter att betalningen redan hade avslutats, så pengarna går tillbaka till dig.';
+    expect(sv.text).toContain(svLate);
+    expect(sv.html).toContain('Din betalning nådde Bröd &#38; Salt &#60;AB&#62; först efter');
+
+    await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-late-en', latePayment: true, locale: 'en' }));
+    expect((await onlyRefund('pay-refund-late-en')).text).toContain('Your payment reached Bröd & Salt <AB> only after the payment had already ended, so the money goes back to you.');
+
+    await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-late-nb', latePayment: true, locale: 'nb-NO', currency: 'NOK' }));
+    expect((await onlyRefund('pay-refund-late-nb')).text).toContain('først etter at betalingen allerede var avsluttet, så pengene går tilbake til deg.');
+  });
+
+  it("gives a retried send the same Message-ID, never the receipt's", async () => {
+    const first = await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-retry' }));
+    const second = await mail.sendRefundEmail(refund({ paymentId: 'pay-refund-retry' }));
+    expect(second).toEqual(first);
+    const copies = await inbox.waitForMessages((m) => m.message_id === '<refund.pay-refund-retry@ping-orchestrator>', 5000, 2);
+    expect(copies).toHaveLength(2);
+    expect(refundMessageId('pay-1')).not.toBe(receiptMessageId('pay-1'));
+    expect(refundMessageId('order 7/ä')).toBe('<refund.order=207=2F=C3=A4@ping-orchestrator>');
+  });
+
+  it('fails as the receipt does: InvalidRecipient before any SMTP, or when the server refuses the address', async () => {
+    const bad = await caught(mail.sendRefundEmail(refund({ paymentId: 'pay-refund-bad-address', to: 'a@b.se, c@d.se' })));
+    expect(bad).toMatchObject({ type: 'InvalidRecipient', nonRetryable: true });
+    expect(inbox.messages().some((m) => m.message_id === refundMessageId('pay-refund-bad-address'))).toBe(false);
+
+    const refused = await caught(mail.sendRefundEmail(refund({ paymentId: 'pay-refund-550', to: 'bertil@nowhere.invalid' })));
+    expect(refused).toMatchObject({ type: 'InvalidRecipient', nonRetryable: true });
+    expect((refused as Error).message).not.toContain('bertil@');
+  });
+
+  it('fails retryably (a plain Error) on a temporary refusal, naming the refund e-mail', async () => {
+    const busy = await startInbox({ rejectRecipient: () => ({ code: 451, message: '4.3.0 Mailbox temporarily unavailable' }) });
+    const sender = createMailActivities({ smtpUrl: busy.smtpUrl, from: 'receipts@localhost' });
+    try {
+      const err = await caught(sender.sendRefundEmail(refund({ paymentId: 'pay-refund-451' })));
+      expect(err).not.toBeInstanceOf(ApplicationFailure);
+      expect(err).toMatchObject({ responseCode: 451 });
+      expect((err as Error).message).toMatch(/^Sending the refund e-mail failed/);
+    } finally {
+      sender.close();
+      await busy.stop();
+    }
+  });
+
+  it('fails non-retryably on input no retry can fix', async () => {
+    for (const bad of [{ currency: 'kronor' }, { refundedAt: 'yesterday' }, { amountMinor: 1.5 }, { merchantName: ' ' }, { paymentId: '' }]) {
+      const err = await caught(mail.sendRefundEmail(refund({ paymentId: 'pay-refund-bad-input', ...bad })));
+      expect(err).toMatchObject({ type: 'InvalidRefundInput', nonRetryable: true });
+    }
   });
 });

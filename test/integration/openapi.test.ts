@@ -211,6 +211,7 @@ describe('OpenAPI document', () => {
         taskQueue: 'openapi-test',
         webhookSecret: TEST_WEBHOOK_SECRET,
         timing: { pollInitialMs: 30_000, pollMaxMs: 600_000 },
+        money: { settlementHoldMs: 0, latePaymentWindowMs: 0 },
         codec: { codec, allowedOrigins: [] },
         metrics: createApiMetrics(),
       });

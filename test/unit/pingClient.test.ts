@@ -325,6 +325,127 @@ describe('payments', () => {
   });
 });
 
+describe('settlement and refunds', () => {
+  const allocation = {
+    id: LINK_ID,
+    allocated_at: '2024-01-16T14:24:29Z',
+    amount: 9000,
+    currency: 'SEK',
+    disbursed_at: null,
+    disbursement_id: null,
+    label: null,
+    merchant_id: MERCHANT_ID,
+    metadata: {},
+    payment_id: PAYMENT_ID,
+    payment_order_id: ORDER_ID,
+    recipient_bank_account: { iban: 'SE4550000000058398257466' },
+    recipient_name: 'Pizzeria AB',
+    recipient_type: 'merchant',
+    reference: 'ref-1',
+    settled_at: null,
+    order_item_merchant_id: MERCHANT_ID,
+  };
+
+  test('split and settle PUT fast_forward (false unless asked) and accept 204', async () => {
+    reply = noContent;
+    await client.splitPaymentOrder(ORDER_ID);
+    await client.settlePaymentOrder(ORDER_ID, { fastForward: false });
+    await client.splitPaymentOrder(ORDER_ID, { fastForward: true });
+    await client.settlePaymentOrder(ORDER_ID, { fastForward: true });
+
+    expect(received.map((r) => `${r.method} ${r.url} ${r.body}`)).toEqual([
+      `PUT /payments/api/v1/payment_orders/${ORDER_ID}/split {"fast_forward":false}`,
+      `PUT /payments/api/v1/payment_orders/${ORDER_ID}/settle {"fast_forward":false}`,
+      `PUT /payments/api/v1/payment_orders/${ORDER_ID}/split {"fast_forward":true}`,
+      `PUT /payments/api/v1/payment_orders/${ORDER_ID}/settle {"fast_forward":true}`,
+    ]);
+    expect(received[0]!.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  test("a split Ping refuses keeps Ping's code, and is final", async () => {
+    reply = json(403, { errors: [{ error: 'operation_forbidden', description: 'PaymentOrder must be CLOSED before it is split' }] });
+    const err = await failure(client.splitPaymentOrder(ORDER_ID));
+    expect(err).toMatchObject({ endpoint: 'splitPaymentOrder', status: 403, code: 'operation_forbidden', retryable: false });
+  });
+
+  test('allocations are a bare array read loosely: nulls, missing optional fields and unknown fields pass', async () => {
+    const tenantShare = { amount: 1000, currency: 'SEK', recipient_type: 'tenant', merchant_id: null, brand_new: 1 };
+    reply = json(200, [allocation, tenantShare, { ...allocation, recipient_type: 'someone_new', metadata: null, recipient_bank_account: null }]);
+
+    const read = await client.getPaymentOrderAllocations(ORDER_ID);
+
+    expect(received[0]!.url).toBe(`/payments/api/v1/payment_orders/${ORDER_ID}/allocations`);
+    expect(read.map((a) => [a.recipient_type, a.merchant_id ?? null, a.amount, a.currency])).toEqual([
+      ['merchant', MERCHANT_ID, 9000, 'SEK'],
+      ['tenant', null, 1000, 'SEK'],
+      ['someone_new', MERCHANT_ID, 9000, 'SEK'],
+    ]);
+    expect(read[0]!.recipient_name).toBe('Pizzeria AB');
+  });
+
+  test('an allocation without its amount, or a page instead of the bare array, is an invalid response', async () => {
+    const { amount: _a, ...withoutAmount } = allocation;
+    reply = json(200, [withoutAmount]);
+    expect((await failure(client.getPaymentOrderAllocations(ORDER_ID))).message).toContain('[0].amount: missing required field');
+    reply = json(200, { data: [allocation], _links: {} });
+    expect((await failure(client.getPaymentOrderAllocations(ORDER_ID))).code).toBe('invalid_response');
+  });
+
+  test('a refund POSTs amount, currency, reason and description (default "") and reads any status', async () => {
+    reply = json(200, { amount: 10000, currency: 'SEK', provider: 'dummy', status: 'PENDING' });
+
+    const answer = await client.refundPayment(ORDER_ID, PAYMENT_ID, { amount: 10000, currency: 'SEK', reason: 'requested_by_customer' });
+
+    expect(answer).toEqual({ amount: 10000, currency: 'SEK', provider: 'dummy', status: 'PENDING' });
+    const [req] = received;
+    expect(`${req!.method} ${req!.url}`).toBe(`POST /payments/api/v1/payment_orders/${ORDER_ID}/payments/${PAYMENT_ID}/refund`);
+    expect(JSON.parse(req!.body)).toEqual({ amount: 10000, currency: 'SEK', reason: 'requested_by_customer', description: '' });
+
+    reply = json(200, { status: 'SOMETHING_NEW', extra: true });
+    await expect(client.refundPayment(ORDER_ID, PAYMENT_ID, { amount: 1, currency: 'SEK', reason: 'other', description: 'late' })).resolves.toMatchObject({
+      status: 'SOMETHING_NEW',
+    });
+    // Once Ping said 200 the money is on its way: even an empty answer is not a failure.
+    reply = json(200, {});
+    await expect(client.refundPayment(ORDER_ID, PAYMENT_ID, { amount: 1, currency: 'SEK', reason: 'other' })).resolves.toEqual({});
+  });
+
+  test('a refund answered 204 (not the promised 200) is an unexpected status, not retryable', async () => {
+    reply = noContent;
+    const err = await failure(client.refundPayment(ORDER_ID, PAYMENT_ID, { amount: 100, currency: 'SEK', reason: 'other' }));
+    expect(err).toMatchObject({ code: 'unexpected_status', status: 204, retryable: false });
+  });
+
+  test('a refund Ping refuses keeps its code', async () => {
+    reply = json(403, { errors: [{ error: 'already_refunded', description: 'Payment has already been refunded' }] });
+    const err = await failure(client.refundPayment(ORDER_ID, PAYMENT_ID, { amount: 100, currency: 'SEK', reason: 'other' }));
+    expect(err).toMatchObject({ endpoint: 'refundPayment', status: 403, code: 'already_refunded', retryable: false });
+  });
+
+  test.each([
+    ['a zero amount', { amount: 0, currency: 'SEK', reason: 'other' }, 'amount'],
+    ['a fractional amount', { amount: 10.5, currency: 'SEK', reason: 'other' }, 'amount'],
+    ['an unknown reason', { amount: 100, currency: 'SEK', reason: 'changed_my_mind' }, 'reason'],
+    ['an unknown currency', { amount: 100, currency: 'USD', reason: 'other' }, 'currency'],
+  ])('a refund with %s is refused before sending', async (_case, body, field) => {
+    const err = await failure(client.refundPayment(ORDER_ID, PAYMENT_ID, body as Parameters<PingClient['refundPayment']>[2]));
+    expect(err.code).toBe('invalid_request');
+    expect(err.message).toContain(field);
+    expect(received).toHaveLength(0);
+  });
+
+  test('ids that are not Guids never reach the settlement or refund URLs', async () => {
+    const calls: Array<Promise<unknown>> = [
+      client.splitPaymentOrder('../tenant'),
+      client.settlePaymentOrder('0'),
+      client.getPaymentOrderAllocations('x/../../y'),
+      client.refundPayment(ORDER_ID, '../../../tenant', { amount: 100, currency: 'SEK', reason: 'other' }),
+    ];
+    for (const pending of calls) expect((await failure(pending)).code).toBe('invalid_request');
+    expect(received).toHaveLength(0);
+  });
+});
+
 describe('request validation: nothing is sent', () => {
   test('a total that differs from the items is refused before sending, naming the field', async () => {
     const err = await failure(client.initiatePayment(ORDER_ID, { ...pisRequest, total_amount: 9999 }));

@@ -1,11 +1,15 @@
 import {
+  allocationSchema,
   checkoutUrlFrom,
   createPaymentLinkRequestSchema,
   initiatePaymentRequestSchema,
   paymentLinkSchema,
   paymentLinkStatusCallbackSchema,
   paymentOrderExtendedSchema,
+  paymentSchema,
   paymentStatusCallbackSchema,
+  refundRequestSchema,
+  refundResponseSchema,
   type InitiatePaymentInput,
 } from '../../ping';
 
@@ -161,6 +165,34 @@ describe('reads', () => {
     const parsed = paymentOrderExtendedSchema.parse({ id: ORDER_ID, status: 'SPLIT', created_at: '2024-01-16T14:24:29Z', currency: 'EUR', payments: [], new_field: 'kept' });
     expect(parsed).toHaveProperty('new_field', 'kept');
     expect(paymentOrderExtendedSchema.safeParse({ id: ORDER_ID, status: 'SPLIT', created_at: 'x', currency: 'EUR', payments: [{ id: PAYMENT_ID }] }).success).toBe(false);
+  });
+});
+
+describe('settlement and refunds', () => {
+  test('a refund request gets the SDK default description and keeps only what Ping reads', () => {
+    expect(refundRequestSchema.parse({ amount: 100, currency: 'SEK', reason: 'fraudulent', extra: 1 })).toEqual({ amount: 100, currency: 'SEK', reason: 'fraudulent', description: '' });
+    expect(refundRequestSchema.safeParse({ amount: 100, currency: 'SEK' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['reason']);
+  });
+
+  test('a refund answer is read whatever it holds: its status values are unknown', () => {
+    expect(refundResponseSchema.parse({ amount: 100, currency: 'SEK', provider: 'dummy', status: 'COMPLETED' }).status).toBe('COMPLETED');
+    expect(refundResponseSchema.parse({ status: null }).status).toBeNull();
+    expect(refundResponseSchema.safeParse({ status: 42 }).success).toBe(false);
+  });
+
+  test('an allocation needs only who gets how much; every other field may be null or absent', () => {
+    expect(allocationSchema.safeParse({ amount: 100, currency: 'SEK', recipient_type: 'tenant' }).success).toBe(true);
+    const nulls = { merchant_id: null, disbursed_at: null, disbursement_id: null, label: null, payment_id: null, settled_at: null, recipient_bank_account: null, metadata: null };
+    expect(allocationSchema.safeParse({ amount: 100, currency: 'SEK', recipient_type: 'merchant', ...nulls }).success).toBe(true);
+    expect(allocationSchema.safeParse({ amount: 100, currency: 'SEK' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['recipient_type']);
+    expect(allocationSchema.safeParse({ amount: 100, currency: 'SEK', recipient_type: 'tenant', merchant_id: 'not-a-guid' }).success).toBe(false);
+  });
+
+  test('a payment shows its refunds as Ping writes them, refunded_at null or absent included', () => {
+    const payment = { id: PAYMENT_ID, status: 'COMPLETED', currency: 'SEK', total_amount: 100, provider: 'dummy', method: 'dummy' };
+    const parsed = paymentSchema.parse({ ...payment, refund: { amount: 100, refunded_at: null }, refunds: [{ amount: 100 }] });
+    expect(parsed.refund).toEqual({ amount: 100, refunded_at: null });
+    expect(parsed.refunds).toEqual([{ amount: 100 }]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { MailActivities } from '../../activities/mail';
+import type { MoneyActivities } from '../../activities/money';
 import type { NotificationActivities } from '../../activities/notifications';
 import type { PingActivities } from '../../activities/ping';
 import { PING_REJECTED } from '../../domain/failureTypes';
@@ -10,7 +11,7 @@ import { PING_REJECTED } from '../../domain/failureTypes';
  * payment, unless the case scripts another answer. The names and signatures are the real
  * activities', so a change to the activity interface breaks these tests at compile time.
  */
-export type Activities = PingActivities & NotificationActivities & Pick<MailActivities, 'sendReceiptEmail'>;
+export type Activities = PingActivities & MoneyActivities & NotificationActivities & Pick<MailActivities, 'sendReceiptEmail' | 'sendRefundEmail'>;
 export type ActivityName = keyof Activities;
 export type Input<N extends ActivityName> = Parameters<Activities[N]>[0];
 export type Output<N extends ActivityName> = Awaited<ReturnType<Activities[N]>>;
@@ -25,7 +26,14 @@ export const ACTIVITY_NAMES: readonly ActivityName[] = [
   'initiatePisPayment',
   'getPayment',
   'stopPayment',
+  'closePaymentOrder',
+  'splitPaymentOrder',
+  'getAllocations',
+  'settlePaymentOrder',
+  'refundPayment',
+  'getRefund',
   'sendReceiptEmail',
+  'sendRefundEmail',
   'notifyMerchant',
 ];
 
@@ -80,6 +88,9 @@ export class PaymentDouble {
   readonly ids: { orderId: string; linkId: string; pingPaymentId: string };
   readonly checkoutUrl: string;
   private status: string;
+  /** Ping's side of the money: the order's status and whether the payment shows a refund. */
+  orderStatus: 'OPEN' | 'CLOSED' | 'SPLIT' | 'SETTLED' = 'OPEN';
+  refundedAt: string | null = null;
   private readonly history: Array<{ status: string; at: string }> = [];
   private readonly answers: Answers = {};
   private readonly gates: Gate[] = [];
@@ -172,6 +183,13 @@ export class PaymentDouble {
     return this.waitFor(`${count} × ${name}`, () => this.callsOf(name).length >= count, timeoutMs);
   }
 
+  /** Ping's order moves forward only (a repeated step leaves it where it is), as the real activities read it first. */
+  private moveOrder(to: 'CLOSED' | 'SPLIT' | 'SETTLED'): 'OPEN' | 'CLOSED' | 'SPLIT' | 'SETTLED' {
+    const order = ['OPEN', 'CLOSED', 'SPLIT', 'SETTLED'] as const;
+    if (order.indexOf(to) > order.indexOf(this.orderStatus)) this.orderStatus = to;
+    return this.orderStatus;
+  }
+
   /** A model of Ping that is just enough for the workflows: the checks read the status, the stops set it. */
   private readonly defaults: { [N in ActivityName]: Answer<N> } = {
     createPaymentLink: () => ({ orderId: this.ids.orderId, linkId: this.ids.linkId, checkoutUrl: this.checkoutUrl }),
@@ -187,7 +205,18 @@ export class PaymentDouble {
     stopPayment: () => {
       this.setPingStatus('STOPPED');
     },
+    closePaymentOrder: () => ({ status: this.moveOrder('CLOSED') }),
+    splitPaymentOrder: () => ({ status: this.moveOrder('SPLIT') }),
+    getAllocations: () => [{ recipient_type: 'merchant', merchant_id: '11111111-2222-3333-4444-555555555555', amount: 14000, currency: 'SEK' }],
+    settlePaymentOrder: () => ({ status: this.moveOrder('SETTLED') }),
+    refundPayment: () => {
+      const alreadyRefunded = this.refundedAt !== null;
+      this.refundedAt ??= new Date().toISOString();
+      return { pingStatus: alreadyRefunded ? null : 'PENDING', alreadyRefunded };
+    },
+    getRefund: () => ({ refunded: this.refundedAt !== null, refundedAt: this.refundedAt }),
     sendReceiptEmail: ({ paymentId }) => ({ messageId: `<receipt-${paymentId}@orchestrator.test>` }),
+    sendRefundEmail: ({ paymentId }) => ({ messageId: `<refund-${paymentId}@orchestrator.test>` }),
     notifyMerchant: () => ({ status: 204 }),
   };
 }

@@ -4,7 +4,7 @@ import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common
 import { paymentLinkAmount, pisPaymentAmount } from '../../domain/amount';
 import { cancelUpdate, createdUpdate, payerReturnedSignal, paymentQuery, pingCallbackSignal, type CreatedResult, type PayerOutcome } from '../../domain/messages';
 import type { PaymentResource } from '../../domain/payment';
-import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentRequest, PollTiming } from '../../domain/requests';
+import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentRequest, MoneyTiming, PollTiming } from '../../domain/requests';
 import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus } from '../../domain/searchAttributes';
 import type { paymentLink, pisPayment } from '../../workflows';
 import { connectClient, startWorker, type RunningWorker } from '../helpers/temporal';
@@ -85,9 +85,13 @@ async function within<T>(promise: Promise<T>, ms: number, what: () => string): P
 
 type PaymentWorkflow = typeof paymentLink | typeof pisPayment;
 
+/** Settle at once, and close an ended payment at once (no late-payment watch), unless a case asks otherwise. */
+export const NO_HOLD_NO_WATCH: MoneyTiming = { settlementHoldMs: 0, latePaymentWindowMs: 0 };
+
 export interface PaymentCase<R> {
   request?: Partial<R>;
   timing?: PollTiming;
+  money?: MoneyTiming;
   fingerprint?: string;
   /** Scripts the double before the workflow starts: the create runs at once. */
   setup?: (double: PaymentDouble) => void;
@@ -184,7 +188,7 @@ export class Harness {
     const paymentId = `payment-link-wf-${globalThis.crypto.randomUUID()}`;
     const request = linkRequest(c.request);
     const fingerprint = c.fingerprint ?? `fp-${paymentId}`;
-    const input: PaymentLinkInput = { paymentId, request, fingerprint, timing: c.timing ?? NO_POLLING };
+    const input: PaymentLinkInput = { paymentId, request, fingerprint, timing: c.timing ?? NO_POLLING, money: c.money ?? NO_HOLD_NO_WATCH };
     return this.start('link', 'paymentLink', input, paymentLinkAmount(request), request.currency, request.merchant_reference, c.setup);
   }
 
@@ -192,7 +196,7 @@ export class Harness {
     const paymentId = `pis-payment-wf-${globalThis.crypto.randomUUID()}`;
     const request = pisRequest(c.request);
     const fingerprint = c.fingerprint ?? `fp-${paymentId}`;
-    const input: PisPaymentInput = { paymentId, request, fingerprint, timing: c.timing ?? NO_POLLING };
+    const input: PisPaymentInput = { paymentId, request, fingerprint, timing: c.timing ?? NO_POLLING, money: c.money ?? NO_HOLD_NO_WATCH };
     return this.start('pis', 'pisPayment', input, pisPaymentAmount(request), request.currency, request.reference, c.setup);
   }
 

@@ -1,0 +1,108 @@
+import { Router } from 'express';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ALREADY_REFUNDED, IDEMPOTENCY_KEY_REUSED, PAYMENT_NOT_PAID, PAYMENT_REFUNDED, PAYMENT_SETTLED } from '../../domain/failureTypes';
+import { IDEMPOTENCY_KEY_PATTERN } from '../../domain/ids';
+import { paymentQuery, refundKeyQuery, refundUpdate, settleUpdate, type RefundResult } from '../../domain/messages';
+import type { PaymentResource } from '../../domain/payment';
+import { ApiError, methodNotAllowed } from '../errors';
+import { fingerprintOf } from '../idempotency';
+import { paymentHandle, readPayment, updateFailureType } from '../payments';
+import { noBodyParameters, requireJsonBody } from '../requestBody';
+import { parseBody } from '../schemas/common';
+import { refundRequestSchema } from '../schemas/refund';
+
+const conflict = (code: string, message: string) => new ApiError(409, 'invalid_request_error', code, message);
+
+/** The workflow's refusals (its update validators) as HTTP answers; nothing has reached Ping when one comes. */
+const REFUSALS: Record<string, (message: string) => ApiError> = {
+  [ALREADY_REFUNDED]: (m) => conflict('already_refunded', m),
+  [PAYMENT_SETTLED]: (m) => conflict('payment_settled', m),
+  [PAYMENT_NOT_PAID]: (m) => conflict('payment_not_paid', m),
+  [PAYMENT_REFUNDED]: (m) => conflict('payment_refunded', m),
+  [IDEMPOTENCY_KEY_REUSED]: () =>
+    new ApiError(409, 'idempotency_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different refund request; use a new key for a new request'),
+};
+
+function refusal(err: unknown): ApiError | undefined {
+  const type = updateFailureType(err);
+  const refuse = type ? REFUSALS[type] : undefined;
+  return refuse?.((err as Error & { cause: Error }).cause.message);
+}
+
+/** Why a payment whose workflow has closed cannot be refunded (or settled) any more. */
+function closedPaymentRefusal(payment: PaymentResource): ApiError {
+  if (payment.status === 'refunded') return REFUSALS[ALREADY_REFUNDED]('The payment is already refunded');
+  if (payment.settlement && payment.settlement.status !== 'pending') return REFUSALS[PAYMENT_SETTLED](`The payment's settlement is ${payment.settlement.status}`);
+  return REFUSALS[PAYMENT_NOT_PAID](`The payment is ${payment.status}, not paid`);
+}
+
+export interface PaymentMoneyDeps {
+  client: Client;
+}
+
+/** The money after a payment: `POST /v1/payments/:id/refunds` and `POST /v1/payments/:id/settle` (docs/money.md). */
+export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
+  const router = Router();
+
+  /**
+   * One full refund per payment. The Idempotency-Key is required: a refund moves money, so a retry
+   * must be recognisable. The same key (and body) answers with the same refund, also after the
+   * workflow has closed; a new key while a refund is pending or done is a 409 `already_refunded`.
+   */
+  router.post('/payments/:id/refunds', requireJsonBody, async (req, res) => {
+    const id = String(req.params.id);
+    const key = req.get('idempotency-key');
+    if (key === undefined) throw new ApiError(400, 'invalid_request_error', 'idempotency_key_required', 'A refund needs an Idempotency-Key header, so a retried request cannot refund twice');
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+      throw new ApiError(400, 'invalid_request_error', 'idempotency_key_invalid', 'Idempotency-Key must be 1-100 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"');
+    }
+    const body = parseBody(refundRequestSchema, req.body ?? {});
+    const handle = paymentHandle(client, id);
+    const current = await readPayment(client, id);
+    if (body.amount !== undefined && body.amount !== current.amount) {
+      throw new ApiError(400, 'invalid_request_error', 'amount_invalid', `Ping refunds whole payments only: amount must be ${current.amount} (the payment's amount) or left out`, 'amount');
+    }
+    const request = { idempotencyKey: key, fingerprint: fingerprintOf(body), reason: body.reason, ...(body.description ? { description: body.description } : {}) };
+    let result: RefundResult;
+    try {
+      result = await handle.executeUpdate(refundUpdate, { args: [request] });
+    } catch (err) {
+      const refused = refusal(err);
+      if (refused) throw refused;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      result = await replayClosed(handle, request.idempotencyKey, request.fingerprint);
+    }
+    res.status(result.first ? 201 : 200).json(result.payment);
+  });
+
+  /** Settles now: a manual settlement, or an automatic one before its hold ends. Idempotent. */
+  router.post('/payments/:id/settle', requireJsonBody, noBodyParameters, async (req, res) => {
+    const id = String(req.params.id);
+    const handle = paymentHandle(client, id);
+    let payment: PaymentResource;
+    try {
+      payment = await handle.executeUpdate(settleUpdate);
+    } catch (err) {
+      const refused = refusal(err);
+      if (refused) throw refused;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      payment = await readPayment(client, id);
+      if (payment.settlement?.status !== 'settled') throw payment.status === 'refunded' ? REFUSALS[PAYMENT_REFUNDED]('The payment is refunded') : closedPaymentRefusal(payment);
+    }
+    res.json(payment);
+  });
+
+  router.all('/payments/:id/refunds', methodNotAllowed('POST'));
+  router.all('/payments/:id/settle', methodNotAllowed('POST'));
+  return router;
+}
+
+/** A refund asked of a payment whose workflow has closed: the same key again is answered as before. */
+async function replayClosed(handle: WorkflowHandle, idempotencyKey: string, fingerprint: string): Promise<RefundResult> {
+  const [payment, earlier] = await Promise.all([handle.query(paymentQuery), handle.query(refundKeyQuery)]);
+  if (earlier?.idempotencyKey === idempotencyKey) {
+    if (earlier.fingerprint !== fingerprint) throw REFUSALS[IDEMPOTENCY_KEY_REUSED]('');
+    return { payment, first: false };
+  }
+  throw closedPaymentRefusal(payment);
+}
