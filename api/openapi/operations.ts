@@ -20,7 +20,7 @@ const ERRORS: Record<number, string> = {
   403: 'This browser origin may not call the codec endpoint',
   404: 'No such payment, route or document',
   405: 'Method not allowed on this path (the `Allow` header lists the allowed ones)',
-  409: 'Conflict: the Idempotency-Key was used with another body, or the payment is already final',
+  409: 'Conflict: the Idempotency-Key was used with another body, or the payment is in no state for this (`payment_final`, `payment_not_paid`, `payment_settled`, `already_refunded`, `payment_refunded`)',
   413: 'The request body is too large',
   415: 'The body is not UTF-8 JSON with `Content-Type: application/json`',
   422: 'Ping Payments refused the payment (its code, message and `ping_status`), or an undecodable payload',

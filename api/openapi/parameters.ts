@@ -8,7 +8,7 @@ import { IDEMPOTENCY_KEY_PATTERN, PAYMENT_ID_PATTERN, PAYMENT_ID_PREFIXES } from
  */
 
 export type JsonSchema = Record<string, unknown>;
-type ParameterName = 'PaymentId' | 'IdempotencyKey' | 'UrlToken';
+type ParameterName = 'PaymentId' | 'IdempotencyKey' | 'RefundIdempotencyKey' | 'UrlToken';
 type Parameter = { name: string; in: 'path' | 'query' | 'header'; required?: boolean; description?: string; schema: JsonSchema };
 
 /** Query strings and headers arrive as text: the input side (before coercion and defaults) is what a client sends. */
@@ -52,6 +52,13 @@ export function componentParameters(): Record<ParameterName, Parameter> {
       in: 'header',
       required: false,
       description: 'Makes the create safe to retry: the payment id is derived from it. Without one, every request is a new payment.',
+      schema: jsonSchemaOf(z.string().regex(IDEMPOTENCY_KEY_PATTERN)),
+    },
+    RefundIdempotencyKey: {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: true,
+      description: 'Required: the same key asks for the same refund again (200), so a retried request never refunds twice.',
       schema: jsonSchemaOf(z.string().regex(IDEMPOTENCY_KEY_PATTERN)),
     },
     UrlToken: {

@@ -1,4 +1,5 @@
 import { paymentListQuerySchema } from '../schemas/listQuery';
+import { schemaRef } from './schemas';
 import {
   API_KEY_OR_OPEN,
   PUBLIC,
@@ -62,6 +63,36 @@ export function paths(): Record<string, Record<string, Operation>> {
         parameters: [paymentId],
         requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
         responses: { '200': ok('The cancelled payment', 'Payment'), ...errors(400, 401, 404, 409, 415) },
+      },
+    },
+    '/v1/payments/{id}/refunds': {
+      post: {
+        tags: ['Payments'],
+        summary: 'Refund a payment',
+        description:
+          'Gives the payer the whole amount back (Ping refunds whole payments only; an `amount` other than the payment\'s is a 400). ' +
+          'Allowed while the payment is `paid` or `completed` and its settlement has not begun. Answers once Ping has answered ' +
+          '(`refund.status` `succeeded`, or `pending` until a fetch at Ping shows it); the payment then ends `refunded`, the payer is e-mailed ' +
+          'and the merchant gets `payment.refunded`.',
+        parameters: [paymentId, parameterRef('RefundIdempotencyKey')],
+        requestBody: { required: true, content: json(schemaRef('RefundRequest')) },
+        responses: {
+          '201': ok('The refund was asked for; the payment with its `refund`', 'Payment'),
+          '200': ok('The same refund again under the same Idempotency-Key', 'Payment'),
+          ...errors(400, 401, 404, 409, 413, 415),
+        },
+      },
+    },
+    '/v1/payments/{id}/settle': {
+      post: {
+        tags: ['Payments'],
+        summary: "Settle a paid payment's order at Ping now",
+        description:
+          'For `settlement: manual` payments, or to end an automatic hold early: close, split, read the allocations, settle. Idempotent. ' +
+          'Takes no parameters (no body, or `{}`). A failed settlement is tried again.',
+        parameters: [paymentId],
+        requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
+        responses: { '200': ok('The payment with its `settlement`', 'Payment'), ...errors(400, 401, 404, 409, 415) },
       },
     },
     '/v1/payments/{id}/invoice': {

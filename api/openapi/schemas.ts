@@ -14,6 +14,7 @@ import {
   receiptSchema,
 } from '../schemas/responses';
 import type { JsonSchema } from './parameters';
+import { refundRequestSchema } from '../schemas/refund';
 
 export const SCHEMA_REF = '#/components/schemas/';
 export const schemaRef = (name: string) => ({ $ref: `${SCHEMA_REF}${name}` });
@@ -39,6 +40,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
   const requests = z.registry<{ id: string }>();
   requests.add(paymentLinkRequestSchema, { id: 'PaymentLinkRequest' });
   requests.add(pisPaymentRequestSchema, { id: 'PisPaymentRequest' });
+  requests.add(refundRequestSchema, { id: 'RefundRequest' });
   requests.add(paymentLinkStatusCallbackSchema, { id: 'PingPaymentLinkCallback' });
   requests.add(paymentStatusCallbackSchema, { id: 'PingPaymentCallback' });
   requests.add(codecRequestSchema, { id: 'CodecRequest' });
