@@ -6,6 +6,7 @@ import type { ErrorShape } from './errors';
 import type { FaultPlan } from './faults';
 import type { Outbox } from './outbox';
 import type { RandomSource } from './random';
+import type { RefundFailures } from './refundFailures';
 import type { Store } from './store';
 import type { Timers } from './timers';
 
@@ -24,6 +25,11 @@ export interface SandboxOptions {
   now?: () => number;
   /** How long a provider takes to settle on its own (dummy payments, SMS delivery). Default 300 ms. */
   providerDelayMs?: number;
+  /**
+   * How long an accepted refund stays PENDING before it shows on the payment (docs/ping-contract.md
+   * §2.4, §9: the refund statuses are unknown). Default 200 ms; 0 completes it on the next tick.
+   */
+  refundDelayMs?: number;
   /** How often due dates are checked in the background (they are also checked on every read). Default 1000 ms. */
   expirySweepMs?: number;
 }
@@ -34,6 +40,7 @@ export interface SandboxContext {
   apiSecret: string | undefined;
   linksErrorShape: ErrorShape;
   providerDelayMs: number;
+  refundDelayMs: number;
   store: Store;
   clock: Clock;
   timers: Timers;
@@ -41,6 +48,7 @@ export interface SandboxContext {
   counters: Counters;
   faults: FaultPlan;
   outbox: Outbox;
+  refundFailures: RefundFailures;
   random: RandomSource;
   logger: Logger;
 }

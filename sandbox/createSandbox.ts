@@ -8,10 +8,14 @@ import { FaultPlan } from './faults';
 import { pingApi, pingApiFallbacks } from './http/pingApi';
 import { expireAllDueLinks } from './lifecycle';
 import { Outbox } from './outbox';
+import { RefundFailures } from './refundFailures';
+import { allocationRoutes } from './routes/allocations';
 import { bankCheckoutRoutes } from './routes/bankCheckout';
 import { controlRoutes } from './routes/control';
+import { disbursementRoutes } from './routes/disbursements';
 import { documentRoutes } from './routes/documents';
 import { linkCheckoutRoutes } from './routes/linkCheckout';
+import { mimicRoutes } from './routes/mimic';
 import { paymentLinkRoutes } from './routes/paymentLinks';
 import { paymentOrderRoutes } from './routes/paymentOrders';
 import { paymentRoutes } from './routes/payments';
@@ -33,8 +37,9 @@ export interface Sandbox {
 
 /**
  * A Ping Payments emulator (docs/ping-contract.md): the Payments API under `/payments/`, the
- * Payment Links API under `/payment_links/`, hosted checkout and bank pages under `/checkout/`,
- * PDFs under `/documents/`, and the control API under `/_sandbox/`.
+ * Payment Links API under `/payment_links/`, Mimic's disbursement trigger under `/mimic/`, hosted
+ * checkout and bank pages under `/checkout/`, PDFs under `/documents/`, and the control API under
+ * `/_sandbox/`.
  */
 export function createSandbox(options: SandboxOptions): Sandbox {
   const logger = options.logger ?? createLogger({ name: 'sandbox', level: 'info', format: 'auto' });
@@ -56,6 +61,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     apiSecret: options.apiSecret,
     linksErrorShape: options.linksErrorShape ?? 'flat',
     providerDelayMs: options.providerDelayMs ?? 300,
+    refundDelayMs: options.refundDelayMs ?? 200,
     store: new Store(),
     clock,
     timers,
@@ -63,6 +69,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     counters,
     faults,
     outbox: new Outbox(),
+    refundFailures: new RefundFailures(),
     random,
     logger,
   };
@@ -73,6 +80,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     ctx.store.reset();
     counters.reset();
     ctx.outbox.reset();
+    ctx.refundFailures.reset();
     faults.reset();
     clock.reset();
   };
@@ -91,6 +99,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       name: 'Ping Payments sandbox',
       payments_api: `${ctx.publicUrl}/payments/`,
       payment_links_api: `${ctx.publicUrl}/payment_links/`,
+      mimic_api: `${ctx.publicUrl}/mimic/`,
       control_api: `${ctx.publicUrl}/_sandbox/`,
     });
   });
@@ -103,6 +112,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   paymentOrderRoutes(ctx, payments);
   paymentRoutes(ctx, payments);
   paymentsMiscRoutes(ctx, payments);
+  allocationRoutes(payments);
+  disbursementRoutes(payments);
   const paymentsFallbacks = pingApiFallbacks(ctx, paymentsShape);
   payments.router.use(paymentsFallbacks.notFound);
   payments.router.use(paymentsFallbacks.onError);
@@ -115,6 +126,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   links.router.use(linksFallbacks.notFound);
   links.router.use(linksFallbacks.onError);
   app.use('/payment_links', links.router);
+
+  // Mimic lives on a host of its own at Ping (docs/ping-contract.md §1.1); here it is a path prefix.
+  const mimicShape = () => 'errors' as const;
+  const mimic = pingApi(ctx, '/mimic', mimicShape);
+  mimicRoutes(ctx, mimic);
+  const mimicFallbacks = pingApiFallbacks(ctx, mimicShape);
+  mimic.router.use(mimicFallbacks.notFound);
+  mimic.router.use(mimicFallbacks.onError);
+  app.use('/mimic', mimic.router);
 
   app.use('/_sandbox', controlRoutes(ctx, reset));
   app.use(linkCheckoutRoutes(ctx));

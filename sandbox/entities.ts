@@ -49,6 +49,8 @@ export interface PaymentOrder {
   splitParameters: JsonObject;
   splitTreeId: string | null;
   paymentIds: string[];
+  /** When Mimic's disbursement trigger paid the order out (docs/ping-contract.md §7); null until then. */
+  disbursedAt: string | null;
 }
 
 export interface OrderItem {
@@ -69,12 +71,18 @@ export interface StatusHistoryEntry {
   details: { provider_data: JsonObject } | null;
 }
 
+/**
+ * A refund is accepted PENDING and done a moment later (docs/ping-contract.md §2.4 names no status
+ * values, [INFER]); only a COMPLETED one shows on the payment's `refund`/`refunds`.
+ */
 export interface Refund {
   amount: number;
   currency: Currency;
   description: string;
   reason: string;
-  refunded_at: string;
+  status: 'PENDING' | 'COMPLETED';
+  requested_at: string;
+  refunded_at: string | null;
 }
 
 export interface Payment {
@@ -178,6 +186,53 @@ export interface PaymentLink {
   createdAt: string;
   completedAt: string | null;
   statusChangedAt: string;
+}
+
+export const RECIPIENT_TYPES = ['tenant', 'merchant', 'payment_facilitator'] as const;
+export type RecipientType = (typeof RECIPIENT_TYPES)[number];
+
+/** Ping's BankAccount (docs/ping-contract.md §2.5): every field a string, any of them may be missing. */
+export interface BankAccount {
+  iban: string;
+  bban: string;
+  bic: string;
+  bankgiro_number: string | null;
+  currency: Currency;
+  clearing_number: string;
+  account_number: string;
+}
+
+/** One recipient's share of one payment, made when its order is split (docs/ping-contract.md §2.7). */
+export interface Allocation {
+  id: string;
+  tenantId: string;
+  orderId: string;
+  paymentId: string;
+  allocatedAt: string;
+  amount: number;
+  currency: Currency;
+  recipientType: RecipientType;
+  merchantId: string | null;
+  orderItemMerchantId: string | null;
+  recipientName: string;
+  recipientBankAccount: BankAccount;
+  label: string;
+  reference: string;
+  metadata: JsonObject;
+  settledAt: string | null;
+  disbursedAt: string | null;
+  disbursementId: string | null;
+}
+
+/** A payout of settled orders' allocations in one currency, made by Mimic's trigger (docs/ping-contract.md §2.7, §7). */
+export interface Disbursement {
+  id: string;
+  tenantId: string;
+  amount: number;
+  currency: Currency;
+  disbursedAt: string;
+  /** One settlement per allocation paid out, each with its own id. */
+  settlements: Array<{ id: string; allocationId: string }>;
 }
 
 export interface Merchant {

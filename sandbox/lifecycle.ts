@@ -143,13 +143,20 @@ export function expireAllDueLinks(ctx: SandboxContext): void {
   for (const tenant of ctx.store.allTenants()) expireDueLinks(ctx, tenant);
 }
 
-function assertPayable(ctx: SandboxContext, link: PaymentLink): PaymentOrder {
+/**
+ * A late payment (`late`) is money the payer's bank sent before the link was cancelled or expired,
+ * arriving after: it pays a CANCELLED or EXPIRED link too, and an order already CLOSED (whose split
+ * is still to come). A paid link, and an order already split, take no more money.
+ */
+function assertPayable(ctx: SandboxContext, link: PaymentLink, late: boolean): PaymentOrder {
   expireDueLinks(ctx, ctx.store.tenant(link.tenantId));
-  if (link.status !== 'CREATED') {
+  const payable = link.status === 'CREATED' || (late && (link.status === 'CANCELLED' || link.status === 'EXPIRED'));
+  if (!payable) {
     throw forbidden('payment_link_not_payable', `Payment link ${link.id} is ${link.status} and can no longer be paid`);
   }
   const order = ctx.store.tenant(link.tenantId).orders.get(link.orderId);
-  if (!order || order.status !== 'OPEN') {
+  const open = order?.status === 'OPEN' || (late && order?.status === 'CLOSED');
+  if (!order || !open) {
     throw forbidden('payment_order_closed', 'Cannot initiate new Payments when PaymentOrder has been closed');
   }
   return order;
@@ -160,6 +167,8 @@ export interface LinkPayment {
   method: string;
   /** The details the payer confirmed or corrected in the checkout. */
   customer?: Partial<Customer>;
+  /** Money that was in flight when the link was cancelled or expired (see assertPayable). */
+  late?: boolean;
 }
 
 function linkOrderItems(link: PaymentLink): OrderItem[] {
@@ -192,7 +201,7 @@ function payerOf(link: PaymentLink): JsonObject {
 
 /** The payer paid the link: a COMPLETED payment in the link's order, then the link COMPLETED. */
 export function payLink(ctx: SandboxContext, link: PaymentLink, how: LinkPayment): Payment {
-  const order = assertPayable(ctx, link);
+  const order = assertPayable(ctx, link, how.late === true);
   applyCustomer(link, how.customer);
   const payment = createPaymentRecord(ctx, order, {
     currency: link.currency,
@@ -216,7 +225,7 @@ export function payLink(ctx: SandboxContext, link: PaymentLink, how: LinkPayment
 
 /** A failed attempt: the payment in the order ends `status`, the link stays open for another try. */
 export function failLinkAttempt(ctx: SandboxContext, link: PaymentLink, how: LinkPayment, status: PaymentStatus): Payment {
-  const order = assertPayable(ctx, link);
+  const order = assertPayable(ctx, link, false);
   const payment = createPaymentRecord(ctx, order, {
     currency: link.currency,
     totalAmount: link.totalAmount,

@@ -1,4 +1,4 @@
-import type { Merchant, Payment, PaymentLink, PaymentOrder } from './entities';
+import type { Allocation, Disbursement, Merchant, Payment, PaymentLink, PaymentOrder } from './entities';
 
 /**
  * All sandbox state, in memory, partitioned by tenant exactly as Ping partitions it: a tenant never
@@ -13,6 +13,9 @@ export class TenantState {
   readonly payments = new Map<string, Payment>();
   readonly links = new Map<string, PaymentLink>();
   readonly merchants = new Map<string, Merchant>();
+  /** Insertion order is creation order, which is the order lists answer in (oldest first). */
+  readonly allocations = new Map<string, Allocation>();
+  readonly disbursements = new Map<string, Disbursement>();
   /** What `PUT api/v1/tenant` sets; kept so `GET api/v1/tenant` reads it back. */
   settings: Record<string, string | null> = {
     credit_account_top_up_callback_url: null,

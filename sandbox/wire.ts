@@ -1,4 +1,5 @@
-import type { Address, Merchant, Payment, PaymentLink, PaymentOrder } from './entities';
+import type { Address, Allocation, Disbursement, Merchant, Payment, PaymentLink, PaymentOrder } from './entities';
+import { completedRefunds } from './refunds';
 
 /**
  * Records → Ping's JSON. Fields the SDK does not model on the read side are included only where
@@ -26,7 +27,9 @@ export function paymentOrderExtendedWire(order: PaymentOrder, payments: Payment[
  * (docs/ping-contract.md §2.4), so neither is returned: a client must keep the checkout URL from the initiate response.
  */
 export function paymentWire(p: Payment) {
-  const last = p.refunds.at(-1);
+  // A PENDING refund is not shown: the money has not gone back yet (sandbox/refunds.ts).
+  const done = completedRefunds(p);
+  const last = done.at(-1);
   return {
     id: p.id,
     payment_order_id: p.orderId,
@@ -40,7 +43,7 @@ export function paymentWire(p: Payment) {
     metadata: p.metadata,
     payer: p.payer,
     refund: last ? { amount: last.amount, refunded_at: last.refunded_at } : null,
-    refunds: p.refunds.length ? p.refunds.map((r) => ({ amount: r.amount, refunded_at: r.refunded_at })) : null,
+    refunds: done.length ? done.map((r) => ({ amount: r.amount, refunded_at: r.refunded_at })) : null,
   };
 }
 
@@ -91,5 +94,59 @@ export function merchantWire(m: Merchant) {
       : null,
     person: m.person,
     payment_provider_methods: [],
+  };
+}
+
+/** Every field of docs/ping-contract.md §2.7, the optional ones written as null. */
+export function allocationWire(a: Allocation) {
+  return {
+    id: a.id,
+    allocated_at: a.allocatedAt,
+    amount: a.amount,
+    currency: a.currency,
+    disbursed_at: a.disbursedAt,
+    disbursement_id: a.disbursementId,
+    label: a.label,
+    merchant_id: a.merchantId,
+    metadata: a.metadata,
+    payment_id: a.paymentId,
+    payment_order_id: a.orderId,
+    recipient_bank_account: a.recipientBankAccount,
+    recipient_name: a.recipientName,
+    recipient_type: a.recipientType,
+    reference: a.reference,
+    settled_at: a.settledAt,
+    order_item_merchant_id: a.orderItemMerchantId,
+  };
+}
+
+/** A settlement is an allocation as paid out; the sandbox makes no manual corrections. */
+export function disbursementWire(d: Disbursement, allocations: ReadonlyMap<string, Allocation>) {
+  return {
+    id: d.id,
+    amount: d.amount,
+    currency: d.currency,
+    disbursed_at: d.disbursedAt,
+    manual_corrections: [],
+    settlements: d.settlements.flatMap(({ id, allocationId }) => {
+      const a = allocations.get(allocationId);
+      return a ? [settlementWire(id, a)] : [];
+    }),
+  };
+}
+
+function settlementWire(id: string, a: Allocation) {
+  return {
+    id,
+    allocation_id: a.id,
+    amount: a.amount,
+    label: a.label,
+    merchant_id: a.merchantId,
+    reference: a.reference,
+    payment_id: a.paymentId,
+    payment_order_id: a.orderId,
+    recipient_name: a.recipientName,
+    recipient_type: a.recipientType,
+    metadata: a.metadata,
   };
 }

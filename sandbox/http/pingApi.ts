@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import type { SandboxContext } from '../context';
 import { errorBody, PingError, type ErrorDetail, type ErrorShape } from '../errors';
 import type { TenantState } from '../store';
+import { isGuid } from './guid';
 
 export interface ApiRequest {
   tenant: TenantState;
@@ -22,7 +23,6 @@ export type ApiResult = { status: 200; json: unknown } | { status: 204 } | { sta
  */
 export type ApiHandler = (req: ApiRequest) => ApiResult;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -39,11 +39,24 @@ function firstValues(query: Request['query']): Record<string, string | undefined
   return out;
 }
 
+/** A route that needs no tenant: only liveness (`GET api/v1/ping`, docs/ping-contract.md §1.3). */
+export type TenantlessHandler = () => ApiResult;
+
 export interface PingApi {
   router: Router;
   get(path: string, handler: ApiHandler): void;
   post(path: string, handler: ApiHandler): void;
   put(path: string, handler: ApiHandler): void;
+  /** Answers whether or not a `tenant_id` comes; a configured `x-api-secret` is still checked. */
+  getWithoutTenant(path: string, handler: TenantlessHandler): void;
+}
+
+/** A tenantless route never builds an ApiRequest, so no tenant state is made for a caller without one. */
+type Route = { needsTenant: true; handler: ApiHandler } | { needsTenant: false; handler: TenantlessHandler };
+
+/** The first path parameter that is not a UUID (every one of Ping's path parameters is an id). */
+function malformedPathId(params: Record<string, string>): string | undefined {
+  return Object.keys(params).find((name) => !isGuid(params[name] ?? ''));
 }
 
 /**
@@ -62,7 +75,15 @@ export function pingApi(ctx: SandboxContext, prefix: string, errorShape: () => E
     res.status(status).json(errorBody(errorShape(), details));
   };
 
-  const register = (method: 'get' | 'post' | 'put', path: string, handler: ApiHandler): void => {
+  const apiRequest = (req: Request, tenantId: string, params: Record<string, string>): ApiRequest => ({
+    tenant: ctx.store.tenant(tenantId),
+    body: req.body as unknown,
+    params,
+    query: firstValues(req.query),
+    selfUrl: new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`),
+  });
+
+  const register = (method: 'get' | 'post' | 'put', path: string, route: Route): void => {
     const endpoint = `${method.toUpperCase()} ${prefix}${path}`;
     router[method](path, async (req, res) => {
       const { counters, faults, timers } = ctx;
@@ -81,10 +102,10 @@ export function pingApi(ctx: SandboxContext, prefix: string, errorShape: () => E
         return sendError(res, status, [{ error: 'sandbox_fault_injected', description: 'Injected by the sandbox fault plan; nothing was processed' }]);
       }
 
-      const tenantId = req.get('tenant_id');
+      const tenantId = req.get('tenant_id') ?? '';
       // Ping requires tenant_id on every call; without it (or with a malformed one) the caller is
       // unauthenticated, hence 401 rather than 403 (which Ping uses for business rules).
-      if (!tenantId || !UUID.test(tenantId)) {
+      if (route.needsTenant && !isGuid(tenantId)) {
         finish(401);
         return sendError(res, 401, [{ error: 'unauthorized', description: 'The tenant_id header is missing or is not a UUID' }]);
       }
@@ -92,16 +113,17 @@ export function pingApi(ctx: SandboxContext, prefix: string, errorShape: () => E
         finish(401);
         return sendError(res, 401, [{ error: 'unauthorized', description: 'The x-api-secret header is missing or wrong' }]);
       }
+      // A path id that is not a UUID is a 422, a well-formed unknown one a 404 (docs/ping-contract.md §0, §6).
+      const params = req.params as Record<string, string>;
+      const malformed = malformedPathId(params);
+      if (malformed !== undefined) {
+        finish(422);
+        return sendError(res, 422, [{ error: 'invalid_value', description: `${malformed} must be a UUID`, property: malformed }]);
+      }
 
       let result: ApiResult;
       try {
-        result = handler({
-          tenant: ctx.store.tenant(tenantId),
-          body: req.body as unknown,
-          params: req.params as Record<string, string>,
-          query: firstValues(req.query),
-          selfUrl: new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`),
-        });
+        result = route.needsTenant ? route.handler(apiRequest(req, tenantId, params)) : route.handler();
       } catch (err) {
         if (!(err instanceof PingError)) throw err;
         finish(err.status);
@@ -131,9 +153,10 @@ export function pingApi(ctx: SandboxContext, prefix: string, errorShape: () => E
 
   const api: PingApi = {
     router,
-    get: (path, handler) => register('get', path, handler),
-    post: (path, handler) => register('post', path, handler),
-    put: (path, handler) => register('put', path, handler),
+    get: (path, handler) => register('get', path, { needsTenant: true, handler }),
+    post: (path, handler) => register('post', path, { needsTenant: true, handler }),
+    put: (path, handler) => register('put', path, { needsTenant: true, handler }),
+    getWithoutTenant: (path, handler) => register('get', path, { needsTenant: false, handler }),
   };
   return api;
 }

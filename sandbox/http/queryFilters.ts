@@ -1,4 +1,5 @@
 import { unprocessable } from '../errors';
+import { isGuid } from './guid';
 
 /**
  * Query filters as Ping's SDK sends them: .NET round-trip dates whose `+` may arrive unencoded
@@ -29,4 +30,11 @@ export function boolFilter(name: string, raw: string | undefined): boolean | und
 export function inRange(iso: string, from: number | undefined, to: number | undefined): boolean {
   const t = Date.parse(iso);
   return (from === undefined || t >= from) && (to === undefined || t <= to);
+}
+
+/** An id filter must be a UUID, as a path id must (docs/ping-contract.md §0); the answer is lower-case, as ids are stored. */
+export function idFilter(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!isGuid(raw)) throw unprocessable('invalid_value', `${name} must be a UUID`, name);
+  return raw.toLowerCase();
 }

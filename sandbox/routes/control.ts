@@ -1,11 +1,13 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { allocationsOf } from '../allocations';
 import type { SandboxContext } from '../context';
+import { orderStatusCounts, type CountersView } from '../counters';
 import { PAYMENT_STATUSES, SMS_STATUSES, type Payment, type PaymentLink } from '../entities';
 import { PingError } from '../errors';
 import { faultsSchema, mergeFaults } from '../faults';
 import { expireAllDueLinks, expireDueLinks, failLinkAttempt, payLink, sendLinkCallback, sendPaymentCallback, setLinkStatus, setPaymentStatus } from '../lifecycle';
-import { paymentLinkWire, paymentWire } from '../wire';
+import { allocationWire, paymentLinkWire, paymentOrderExtendedWire, paymentWire } from '../wire';
 
 /**
  * The sandbox's own API, under `/_sandbox` (clearly not Ping's): drive links and payments without a
@@ -29,8 +31,14 @@ const customerPatch = z
   .optional();
 
 const payLinkSchema = z
-  .object({ provider: z.string().optional(), method: z.string().optional(), customer: customerPatch })
-  .default({});
+  .object({
+    provider: z.string().optional(),
+    method: z.string().optional(),
+    customer: customerPatch,
+    /** Pays a CANCELLED or EXPIRED link too: the bank had sent the money before (sandbox/lifecycle.ts). */
+    late: z.boolean().default(false),
+  })
+  .default({ late: false });
 
 const failLinkSchema = z
   .object({
@@ -45,6 +53,14 @@ const paymentStatusSchema = z.object({
   /** For deposits: funds that arrived with this change (minor units); the running total is kept. */
   funds: z.object({ received: z.number().int() }).optional(),
 });
+
+const failRefundSchema = z
+  .strictObject({
+    status: z.number().int().min(400).max(599).default(403),
+    error: z.string().min(1).default('refund_declined'),
+    times: z.number().int().min(1).default(1),
+  })
+  .default({ status: 403, error: 'refund_declined', times: 1 });
 
 const smsStatusSchema = z.object({ sms_status: z.enum(SMS_STATUSES) });
 const clockSchema = z.object({ advance_ms: z.number().int().min(0) });
@@ -105,7 +121,7 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
       description: 'Ping Payments sandbox control API',
       endpoints: [
         'GET  /_sandbox/payment-links/:id',
-        'POST /_sandbox/payment-links/:id/pay        {"provider"?, "method"?, "customer"?: {first_name,last_name,email,phone}}',
+        'POST /_sandbox/payment-links/:id/pay        {"provider"?, "method"?, "customer"?: {first_name,last_name,email,phone}, "late"?: bool}',
         'POST /_sandbox/payment-links/:id/fail       {"status"?: "DECLINED"|"ABORTED"|"CRASHED"|"EXPIRED"}',
         'POST /_sandbox/payment-links/:id/expire',
         'POST /_sandbox/payment-links/:id/cancel',
@@ -114,6 +130,8 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
         'GET  /_sandbox/payments/:id',
         'POST /_sandbox/payments/:id/status          {"status": "COMPLETED"|..., "funds"?: {"received": int}}',
         'POST /_sandbox/payments/:id/resend-callback',
+        'POST /_sandbox/payments/:id/fail-refund     {"status"?: 4xx|5xx, "error"?: string, "times"?: int}',
+        'GET  /_sandbox/payment-orders/:id',
         'GET  /_sandbox/counters',
         'GET  /_sandbox/outbox?payment_link_id=&channel=',
         'GET  /_sandbox/callbacks?resource_id=&kind=',
@@ -131,7 +149,7 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
     handle((req) => {
       const link = linkOr404(req);
       const input = parse(payLinkSchema, req.body ?? undefined);
-      const payment = payLink(ctx, link, { ...methodOf(link, input.provider, input.method), customer: input.customer });
+      const payment = payLink(ctx, link, { ...methodOf(link, input.provider, input.method), customer: input.customer, late: input.late });
       return { payment_link: linkView(link), payment: paymentWire(payment) };
     }),
   );
@@ -199,7 +217,35 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
     }),
   );
 
-  router.get('/counters', handle(() => ctx.counters.snapshot()));
+  router.post(
+    '/payments/:id/fail-refund',
+    handle((req) => {
+      const payment = paymentOr404(req);
+      ctx.refundFailures.arm(payment.id, parse(failRefundSchema, req.body ?? undefined));
+      return { payment_id: payment.id, remaining: ctx.refundFailures.remaining(payment.id) };
+    }),
+  );
+
+  router.get(
+    '/payment-orders/:id',
+    handle((req) => {
+      const order = ctx.store.findOrder(String(req.params.id).toLowerCase());
+      if (!order) throw new ControlError(404, 'not_found', `No payment order ${String(req.params.id)}`);
+      const tenant = ctx.store.tenant(order.tenantId);
+      const payments = order.paymentIds.map((id) => tenant.payments.get(id)).filter((p) => p !== undefined);
+      return {
+        ...paymentOrderExtendedWire(order, payments),
+        tenant_id: order.tenantId,
+        disbursed_at: order.disbursedAt,
+        allocations: allocationsOf(tenant, order.id).map(allocationWire),
+      };
+    }),
+  );
+
+  router.get(
+    '/counters',
+    handle((): CountersView => ({ ...ctx.counters.snapshot(), payment_orders_by_status: orderStatusCounts(ctx.store) })),
+  );
 
   router.get(
     '/outbox',

@@ -35,7 +35,8 @@ function smsText(link: PaymentLink): string {
 
 /** Payment Links API (docs/ping-contract.md §5). Reads first expire any link whose due date has passed. */
 export function paymentLinkRoutes(ctx: SandboxContext, api: PingApi): void {
-  api.get('/api/v1/ping', () => ({ status: 200, text: 'pong' }));
+  // Liveness answers with or without a tenant_id (docs/ping-contract.md §1.3).
+  api.getWithoutTenant('/api/v1/ping', () => ({ status: 200, text: 'pong' }));
 
   api.post('/api/v1/payment_links', ({ tenant, body }) => {
     const input = parseOr422(createPaymentLinkSchema, body);
@@ -62,6 +63,8 @@ export function paymentLinkRoutes(ctx: SandboxContext, api: PingApi): void {
         property: 'total_amount',
       });
     }
+    // Only a link whose items are all free gets this far with nothing to pay.
+    if (input.total_amount < 1) throw unprocessable('invalid_value', 'total_amount must be at least 1', 'total_amount');
     let expiresAt: number | null = null;
     if (input.due_date) {
       const instant = expiryInstant(input.due_date);

@@ -5,6 +5,7 @@ import { forbidden } from '../errors';
 import { paginate } from '../http/pagination';
 import type { PingApi } from '../http/pingApi';
 import { dateFilter, enumFilter, inRange } from '../http/queryFilters';
+import { closeOrder, settleOrder, splitOrder } from '../orderLifecycle';
 import { parseOr422 } from '../schemas/common';
 import { createPaymentOrderSchema, fastForwardSchema, updatePaymentOrderSchema } from '../schemas/payments';
 import { paymentOrderExtendedWire, paymentOrderWire } from '../wire';
@@ -23,6 +24,7 @@ export function paymentOrderRoutes(ctx: SandboxContext, api: PingApi): void {
       splitParameters: input.split_parameters,
       splitTreeId: input.split_tree_id,
       paymentIds: [],
+      disbursedAt: null,
     };
     tenant.orders.set(order.id, order);
     ctx.counters.created('payment_orders', []);
@@ -55,30 +57,21 @@ export function paymentOrderRoutes(ctx: SandboxContext, api: PingApi): void {
     return { status: 204 };
   });
 
-  // Closing twice is refused ([INFER]: Ping names no idempotent close); a client retrying an
-  // ambiguous close should re-read the order on 403.
   api.put('/api/v1/payment_orders/:order_id/close', ({ tenant, params }) => {
-    const order = orderOr404(tenant, params.order_id);
-    if (order.status !== 'OPEN') throw forbidden('operation_forbidden', `PaymentOrder is already ${order.status}`);
-    order.status = 'CLOSED';
+    closeOrder(orderOr404(tenant, params.order_id));
     return { status: 204 };
   });
 
+  // Splitting makes the order's allocations (sandbox/allocations.ts).
   api.put('/api/v1/payment_orders/:order_id/split', ({ tenant, params, body }) => {
     const order = orderOr404(tenant, params.order_id);
-    const fastForward = parseOr422(fastForwardSchema, body);
-    if (order.status === 'OPEN' && !fastForward) throw forbidden('operation_forbidden', 'PaymentOrder must be CLOSED before it is split');
-    if (order.status === 'SPLIT' || order.status === 'SETTLED') throw forbidden('operation_forbidden', `PaymentOrder is already ${order.status}`);
-    order.status = 'SPLIT';
+    splitOrder(ctx, tenant, order, parseOr422(fastForwardSchema, body));
     return { status: 204 };
   });
 
   api.put('/api/v1/payment_orders/:order_id/settle', ({ tenant, params, body }) => {
     const order = orderOr404(tenant, params.order_id);
-    const fastForward = parseOr422(fastForwardSchema, body);
-    if (order.status === 'SETTLED') throw forbidden('operation_forbidden', 'PaymentOrder is already SETTLED');
-    if (order.status !== 'SPLIT' && !fastForward) throw forbidden('operation_forbidden', 'PaymentOrder must be SPLIT before it is settled');
-    order.status = 'SETTLED';
+    settleOrder(ctx, tenant, order, parseOr422(fastForwardSchema, body));
     return { status: 204 };
   });
 }

@@ -8,6 +8,7 @@ import type { PingApi } from '../http/pingApi';
 import { boolFilter, dateFilter, enumFilter, inRange } from '../http/queryFilters';
 import { createPaymentRecord, isFinal, setPaymentStatus, settleLater } from '../lifecycle';
 import { checkProviderParameters, providerRule } from '../providers';
+import { hasRefund, requestRefund } from '../refunds';
 import { parseOr422 } from '../schemas/common';
 import { initiatePaymentSchema, METHODS, PROVIDERS, reconcileSchema, refundSchema, updatePaymentSchema } from '../schemas/payments';
 import { paymentWire } from '../wire';
@@ -81,7 +82,8 @@ export function paymentRoutes(ctx: SandboxContext, api: PingApi): void {
         (method === undefined || p.method === method) &&
         (provider === undefined || p.provider === provider) &&
         (!orderId || p.orderId === orderId) &&
-        (refundRequested === undefined || p.refunds.length > 0 === refundRequested),
+        // A pending refund has been requested, so it counts here although the payment does not show it yet.
+        (refundRequested === undefined || hasRefund(p) === refundRequested),
     );
     return { status: 200, json: paginate(payments.map(paymentWire), req) };
   });
@@ -123,21 +125,12 @@ export function paymentRoutes(ctx: SandboxContext, api: PingApi): void {
     return { status: 204 };
   });
 
+  // Accepted PENDING, done `refundDelayMs` later (sandbox/refunds.ts). The fault plan's key for
+  // this endpoint is "POST /payments/api/v1/payment_orders/:order_id/payments/:payment_id/refund".
   api.post(`${PAYMENT}/refund`, ({ tenant, params, body }) => {
     const payment = paymentOr404(tenant, params.order_id, params.payment_id);
     const input = parseOr422(refundSchema, body);
-    if (payment.status !== 'COMPLETED') throw forbidden('operation_forbidden', `Payment is ${payment.status}; only COMPLETED payments are refunded`);
-    if (payment.refunds.length) throw forbidden('already_refunded', 'Payment has already been refunded');
-    if (input.currency !== payment.currency) throw unprocessable('currency_mismatch', 'currency must equal the payment currency', 'currency');
-    // The SDK documents full refunds only.
-    if (input.amount !== payment.totalAmount) throw unprocessable('invalid_value', 'amount must equal the payment amount', 'amount');
-    payment.refunds.push({
-      amount: input.amount,
-      currency: input.currency,
-      description: input.description ?? '',
-      reason: input.reason,
-      refunded_at: ctx.clock.iso(),
-    });
-    return { status: 200, json: { amount: input.amount, currency: input.currency, provider: payment.provider, status: 'COMPLETED' } };
+    const refund = requestRefund(ctx, orderOr404(tenant, params.order_id), payment, input);
+    return { status: 200, json: { amount: refund.amount, currency: refund.currency, provider: payment.provider, status: refund.status } };
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { SANDBOX_TENANT_NAME } from '../allocations';
 import type { SandboxContext } from '../context';
 import type { Merchant } from '../entities';
 import { notFound } from '../errors';
@@ -17,7 +18,8 @@ const updateTenantSchema = z.object({
 
 /** The smaller Payments API resources an orchestrator may touch: ping, merchants, tenant, poke. */
 export function paymentsMiscRoutes(ctx: SandboxContext, api: PingApi): void {
-  api.get('/api/v1/ping', () => ({ status: 200, text: 'pong' }));
+  // Liveness answers with or without a tenant_id (docs/ping-contract.md §1.3).
+  api.getWithoutTenant('/api/v1/ping', () => ({ status: 200, text: 'pong' }));
 
   api.post('/api/v1/merchants', ({ tenant, body }) => {
     const input = parseOr422(createMerchantSchema, body);
@@ -50,7 +52,7 @@ export function paymentsMiscRoutes(ctx: SandboxContext, api: PingApi): void {
     status: 200,
     json: {
       id: tenant.tenantId,
-      name: 'Sandbox tenant',
+      name: SANDBOX_TENANT_NAME,
       organization: { country: 'SE', se_organization_number: '5591235378' },
       accounts: { credit: [] },
       callback_signing_key: null,

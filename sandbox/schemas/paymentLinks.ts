@@ -79,7 +79,9 @@ const nullableRedirect = redirectUrl.nullish().transform((v) => v ?? null);
 export const createPaymentLinkSchema = z.object({
   payment_order_id: guid,
   currency,
-  total_amount: minorAmount.min(1, 'must be at least 1'),
+  // No minimum here: a total unlike Σ price × quantity is the route's 403, whatever the total, 0
+  // included, and no 422 may come before it (docs/ping-contract.md §6).
+  total_amount: minorAmount,
   items: z.array(linkItem).min(1, 'must contain at least one item'),
   customer,
   supplier,

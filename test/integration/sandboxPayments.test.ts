@@ -30,12 +30,14 @@ describe('sandbox: Payments API', () => {
   const getPayment = async (orderId: string, id: string) => (await sb.request('GET', `/payments/api/v1/payment_orders/${orderId}/payments/${id}`)).json();
 
   describe('authentication and health', () => {
-    it('answers GET api/v1/ping with plain-text pong on both APIs', async () => {
+    it('answers GET api/v1/ping with plain-text pong on both APIs, with or without a tenant_id', async () => {
       for (const path of ['/payments/api/v1/ping', '/payment_links/api/v1/ping']) {
-        const res = await sb.request('GET', path);
-        expect(res.status).toBe(200);
-        expect(res.text).toBe('pong');
-        expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+        for (const noTenant of [false, true]) {
+          const res = await sb.request('GET', path, { noTenant });
+          expect(res.status).toBe(200);
+          expect(res.text).toBe('pong');
+          expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+        }
       }
     });
 
@@ -47,7 +49,7 @@ describe('sandbox: Payments API', () => {
       expect(links.status).toBe(401);
       expect(links.json()).toEqual(expect.objectContaining({ error: 'unauthorized' }));
       // A hyphenated header is a different header: Ping's really has an underscore.
-      const hyphen = await sb.request('GET', '/payments/api/v1/ping', { noTenant: true, headers: { 'tenant-id': sb.tenantId } });
+      const hyphen = await sb.request('GET', '/payments/api/v1/payment_orders', { noTenant: true, headers: { 'tenant-id': sb.tenantId } });
       expect(hyphen.status).toBe(401);
     });
 
@@ -91,12 +93,15 @@ describe('sandbox: Payments API', () => {
       expect(bad.status).toBe(422);
     });
 
-    it('answers 404 for an unknown order, the zero UUID and a non-UUID', async () => {
+    it('answers 404 for an unknown order and the zero UUID, 422 for a non-UUID', async () => {
       for (const id of [ZERO, 'd3b07384-d9a0-4c9b-8a0d-4f2f3b1e0c11']) {
         const res = await sb.request('GET', `/payments/api/v1/payment_orders/${id}`);
         expect(res.status).toBe(404);
         expect(res.json().errors[0].error).toBe('not_found');
       }
+      const malformed = await sb.request('GET', '/payments/api/v1/payment_orders/0');
+      expect(malformed.status).toBe(422);
+      expect(malformed.json().errors[0]).toEqual(expect.objectContaining({ property: 'order_id' }));
     });
 
     it('walks close → split → settle with 204s and refuses out-of-order steps with 403', async () => {
@@ -310,7 +315,7 @@ describe('sandbox: Payments API', () => {
       expect(none.json().data).toEqual([]);
     });
 
-    it('refunds a completed payment in full once', async () => {
+    it('refunds a completed payment in full once, PENDING until the refund is done', async () => {
       const orderId = await createOrder(sb);
       const { id } = (await initiate(orderId, initiateBody('open_payments', 'pis', pisParameters()))).json();
       const refund = (body: unknown) => sb.request('POST', `/payments/api/v1/payment_orders/${orderId}/payments/${id}/refund`, { body });
@@ -319,7 +324,8 @@ describe('sandbox: Payments API', () => {
       expect((await refund({ amount: 1, currency: 'SEK', reason: 'other' })).status).toBe(422);
       const ok = await refund({ amount: 10000, currency: 'SEK', reason: 'requested_by_customer', description: '' });
       expect(ok.status).toBe(200);
-      expect(ok.json()).toEqual({ amount: 10000, currency: 'SEK', provider: 'open_payments', status: 'COMPLETED' });
+      expect(ok.json()).toEqual({ amount: 10000, currency: 'SEK', provider: 'open_payments', status: 'PENDING' });
+      await waitFor(async () => (await getPayment(orderId, id)).refund ?? undefined, 5000, 'the refund to show');
       expect((await getPayment(orderId, id)).refund).toEqual({ amount: 10000, refunded_at: expect.any(String) });
       expect((await refund({ amount: 10000, currency: 'SEK', reason: 'other' })).status).toBe(403);
     });
