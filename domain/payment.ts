@@ -106,7 +106,7 @@ export interface PaymentResource {
   /** The caller's pages the payer is sent back to (our `/return/...` redirects forward there). */
   redirect_urls: { success: string | null; cancel: string | null; error: string | null };
   failure: PaymentFailure | null;
-  /** Null until the payment is paid. */
+  /** Null until the payment is paid, and again once it is refunded before settlement began. */
   settlement: Settlement | null;
   /** Null until a refund is asked for; a failed refund stays here until a new one replaces it. */
   refund: Refund | null;

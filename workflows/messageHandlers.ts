@@ -103,8 +103,12 @@ export function handleMessages(payment: PaymentRecord, fingerprint: string): Wak
     async () => {
       if (payment.settlement?.status !== 'settled') {
         // The workflow takes the request back when it starts settling (a failed settlement is tried again).
-        wakeUps.settleRequested = true;
-        await condition(() => !wakeUps.settleRequested && payment.settlement?.status !== 'pending', SETTLE_ANSWER_WAIT);
+        // A settlement already under way answers this call too: a request set now would outlive it,
+        // and this answer (and the workflow's close) would wait out SETTLE_ANSWER_WAIT.
+        const underWay = payment.settlementStarted && payment.settlement?.status === 'pending';
+        if (!underWay) wakeUps.settleRequested = true;
+        // A refund that went first (both asked in one task) answers it too: there is nothing left to settle.
+        await condition(() => (!wakeUps.settleRequested && payment.settlement?.status !== 'pending') || payment.status === 'refunded', SETTLE_ANSWER_WAIT);
       }
       return payment.view();
     },

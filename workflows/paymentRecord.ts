@@ -2,7 +2,7 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { formatAmount } from '../domain/format';
 import type { Allocation, PaymentFailure, PaymentResource, RefundReason, SettlementMode } from '../domain/payment';
-import { LatePayment } from '../domain/searchAttributes';
+import { LatePayment, SettlementStatus } from '../domain/searchAttributes';
 import type { Outcome, PingIds } from './outcome';
 import { now, RecordCore } from './recordCore';
 
@@ -156,9 +156,12 @@ export class PaymentRecord extends RecordCore {
     this.record('refund_sent', pingStatus ? `Ping: ${pingStatus}` : 'already refunded at Ping');
   }
 
+  /** A refund before settlement began leaves nothing to settle: the settlement (and its search attribute) goes. */
   refunded(refundedAt: string | null): void {
     Object.assign(this.payment.refund!, { status: 'succeeded', refunded_at: refundedAt ?? now() });
-    this.moveTo('refunded', formatAmount(this.payment.amount, this.payment.currency));
+    const unsettled: SearchAttributeUpdatePair[] = this.payment.settlement && !this.settling ? [{ key: SettlementStatus, value: null }] : [];
+    if (unsettled.length) this.payment.settlement = null;
+    this.moveTo('refunded', formatAmount(this.payment.amount, this.payment.currency), unsettled);
   }
 
   refundFailed(failure: PaymentFailure): void {

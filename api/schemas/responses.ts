@@ -92,7 +92,7 @@ const paymentShape = z
     receipt_url: url.nullable(),
     redirect_urls: z.strictObject({ success: url.nullable(), cancel: url.nullable(), error: url.nullable() }),
     failure: paymentFailureSchema.nullable(),
-    settlement: settlementSchema.nullable().describe('Null until the payment is paid'),
+    settlement: settlementSchema.nullable().describe('Null until the payment is paid, and again once it is refunded before its settlement began (nothing is left to settle)'),
     refund: refundSchema.nullable(),
     late_payment: z.boolean().describe('Ping completed the payment after it had ended (expired, cancelled or failed)'),
     metadata: z.record(z.string(), z.string()),

@@ -136,6 +136,20 @@ export class PaymentDouble {
     return gate;
   }
 
+  /**
+   * Holds the calls of `name` that `when` picks until the gate opens, then answers them as the
+   * double would have: a way to look at the workflow while it sits in one step.
+   */
+  holdCalls<N extends ActivityName>(name: N, when: (input: Input<N>) => boolean = () => true): Gate {
+    const gate = this.hold();
+    const answer = (this.answers as Record<N, Answer<N> | undefined>)[name] ?? (this.defaults[name] as unknown as Answer<N>);
+    this.on(name, async (input, call): Promise<Output<N>> => {
+      if (when(input)) await gate.opened;
+      return await answer(input, call);
+    });
+    return gate;
+  }
+
   /** Lets every held activity finish, so a failed case cannot leave the worker waiting on shutdown. */
   releaseAll(): void {
     for (const gate of this.gates) gate.open();
@@ -222,7 +236,7 @@ export class PaymentDouble {
 }
 
 /**
- * `list` with each run of adjacent `members` sorted: the receipt e-mail and the merchant event go
+ * `list` with each run of adjacent `members` sorted: the receipt (or refund) e-mail and the merchant event go
  * out side by side, so which of them comes first is not part of the behaviour.
  */
 export function sideBySide<T extends string>(list: readonly T[], members: readonly T[]): T[] {
@@ -240,5 +254,13 @@ export function sideBySide<T extends string>(list: readonly T[], members: readon
   return out;
 }
 
-export const DELIVERIES: readonly ActivityName[] = ['notifyMerchant', 'sendReceiptEmail'];
-export const DELIVERY_EVENTS: readonly string[] = ['merchant_notification_failed', 'merchant_notified', 'receipt_email_failed', 'receipt_emailed'];
+export const DELIVERIES: readonly ActivityName[] = ['notifyMerchant', 'sendReceiptEmail', 'sendRefundEmail'];
+export const DELIVERY_EVENTS: readonly string[] = ['merchant_notification_failed', 'merchant_notified', 'receipt_email_failed', 'receipt_emailed', 'refund_email_failed', 'refund_emailed'];
+
+/**
+ * A completed payment's settlement with no hold (NO_HOLD_NO_WATCH): Ping's four steps, then
+ * payment.settled to the merchant.
+ */
+export const SETTLEMENT_CALLS = ['closePaymentOrder', 'splitPaymentOrder', 'getAllocations', 'settlePaymentOrder', 'notifyMerchant'] as const satisfies readonly ActivityName[];
+/** The events those steps leave on the payment, before the delivery of payment.settled. */
+export const SETTLEMENT_EVENTS = ['settlement_pending', 'settlement_started', 'payment_order', 'payment_order', 'allocations_read', 'payment_order', 'settled'] as const;

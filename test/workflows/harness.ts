@@ -1,9 +1,21 @@
 import { Context } from '@temporalio/activity';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttributes } from '@temporalio/common';
 import { paymentLinkAmount, pisPaymentAmount } from '../../domain/amount';
-import { cancelUpdate, createdUpdate, payerReturnedSignal, paymentQuery, pingCallbackSignal, type CreatedResult, type PayerOutcome } from '../../domain/messages';
-import type { PaymentResource } from '../../domain/payment';
+import {
+  cancelUpdate,
+  createdUpdate,
+  payerReturnedSignal,
+  paymentQuery,
+  pingCallbackSignal,
+  refundUpdate,
+  settleUpdate,
+  type CreatedResult,
+  type PayerOutcome,
+  type RefundRequest,
+  type RefundResult,
+} from '../../domain/messages';
+import type { PaymentResource, PingRefundReason } from '../../domain/payment';
 import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentRequest, MoneyTiming, PollTiming } from '../../domain/requests';
 import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus } from '../../domain/searchAttributes';
 import type { paymentLink, pisPayment } from '../../workflows';
@@ -63,6 +75,17 @@ export function dueIn(ms: number): string {
   return new Date(Date.now() + ms).toISOString();
 }
 
+/** The merchant events the payment sent, in order. */
+export function merchantEvents(payment: StartedPayment): string[] {
+  return payment.double.callsOf('notifyMerchant').map((c) => c.input.event.type);
+}
+
+/** The payer pays at Ping (a link's checkout or the bank) and Ping's callback arrives. */
+export async function payAtPing(payment: StartedPayment): Promise<void> {
+  payment.double.setPingStatus('COMPLETED');
+  await payment.callback('COMPLETED');
+}
+
 /** The failure type an update's validator or handler rejected with (`IdempotencyKeyReused`, `PaymentFinal`). */
 export async function updateRejection(update: Promise<unknown>): Promise<{ type: string | null | undefined; message: string }> {
   try {
@@ -72,6 +95,10 @@ export async function updateRejection(update: Promise<unknown>): Promise<{ type:
     throw err;
   }
   throw new Error('The update was accepted');
+}
+
+function timerMs(duration: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(duration?.seconds ?? 0) * 1000 + Math.round((duration?.nanos ?? 0) / 1e6);
 }
 
 async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
@@ -139,6 +166,45 @@ export class StartedPayment {
     return this.handle.executeUpdate(cancelUpdate);
   }
 
+  /** `POST /v1/payments/:id/refunds` as the API sends it; the fingerprint stands for the body's hash. */
+  refund(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<RefundResult> {
+    return this.handle.executeUpdate(refundUpdate, { args: [this.refundRequest(idempotencyKey, body)] });
+  }
+
+  private refundRequest(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string }): RefundRequest {
+    const reason = body.reason ?? 'requested_by_customer';
+    const fingerprint = `refund-fp:${reason}:${body.description ?? ''}`;
+    return { idempotencyKey, fingerprint, reason, ...(body.description === undefined ? {} : { description: body.description }) };
+  }
+
+  /** The same, returning once the workflow has accepted the refund (its answer comes later). */
+  async refundAccepted(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<{ answer(): Promise<RefundResult> }> {
+    const update = await this.handle.startUpdate(refundUpdate, { args: [this.refundRequest(idempotencyKey, body)], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    return { answer: () => update.result() };
+  }
+
+  /** `POST /v1/payments/:id/settle`. */
+  settle(): Promise<PaymentResource> {
+    return this.handle.executeUpdate(settleUpdate);
+  }
+
+  /** The same, returning once the workflow has accepted the settle (its answer comes later). */
+  async settleAccepted(): Promise<{ answer(): Promise<PaymentResource> }> {
+    const update = await this.handle.startUpdate(settleUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED });
+    return { answer: () => update.result() };
+  }
+
+  /** What the Web UI shows as the workflow's current details (the SDK's metadata query). */
+  async currentDetails(): Promise<string> {
+    const metadata = await this.handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    return metadata.currentDetails ?? '';
+  }
+
+  /** The search attributes as the server has them (what the Web UI filters on). */
+  async searchAttributes(): Promise<TypedSearchAttributes> {
+    return (await this.handle.describe()).typedSearchAttributes;
+  }
+
   /**
    * The workflow's timers as its history has them: how long each was set for, and whether it fired
    * or was cancelled (a wait that a message ended first). The asked-for duration is exact, unlike the
@@ -149,16 +215,42 @@ export class StartedPayment {
     const timers = new Map<string, { ms: number; end: 'fired' | 'cancelled' | 'pending' }>();
     for (const event of history.events ?? []) {
       const started = event.timerStartedEventAttributes;
-      if (started?.timerId) {
-        const { seconds, nanos } = started.startToFireTimeout ?? {};
-        timers.set(started.timerId, { ms: Number(seconds ?? 0) * 1000 + Math.round((nanos ?? 0) / 1e6), end: 'pending' });
-      }
+      if (started?.timerId) timers.set(started.timerId, { ms: timerMs(started.startToFireTimeout), end: 'pending' });
       const fired = event.timerFiredEventAttributes?.timerId;
       if (fired) timers.get(fired)!.end = 'fired';
       const cancelled = event.timerCanceledEventAttributes?.timerId;
       if (cancelled) timers.get(cancelled)!.end = 'cancelled';
     }
     return [...timers.values()];
+  }
+
+  /**
+   * The workflow's history in order, as the waits and the changes it asked for: `timer 1500` when a
+   * timer starts, `fired 1500` / `cancelled 1500` when it ends, `activity closePaymentOrder` when an
+   * ordinary activity is scheduled, `update settle` when an update is accepted. Local activities
+   * (the reads) are left out: their markers name no activity.
+   */
+  async steps(): Promise<string[]> {
+    const history = await this.handle.fetchHistory();
+    const durations = new Map<string, number>();
+    const steps: string[] = [];
+    for (const event of history.events ?? []) {
+      const started = event.timerStartedEventAttributes;
+      if (started?.timerId) {
+        const ms = timerMs(started.startToFireTimeout);
+        durations.set(started.timerId, ms);
+        steps.push(`timer ${ms}`);
+      }
+      const fired = event.timerFiredEventAttributes?.timerId;
+      if (fired) steps.push(`fired ${durations.get(fired)}`);
+      const cancelled = event.timerCanceledEventAttributes?.timerId;
+      if (cancelled) steps.push(`cancelled ${durations.get(cancelled)}`);
+      const activity = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (activity) steps.push(`activity ${activity}`);
+      const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+      if (update) steps.push(`update ${update}`);
+    }
+    return steps;
   }
 
   /** `POST` again with the same Idempotency-Key, as the API does: update-with-start onto the running payment. */

@@ -1,6 +1,6 @@
 import { fingerprintQuery } from '../../domain/messages';
 import type { PaymentResource } from '../../domain/payment';
-import { DELIVERIES, DELIVERY_EVENTS, failsAgainSoon, failsForGood, pingRefuses, sideBySide, type ActivityName } from './doubles';
+import { DELIVERIES, DELIVERY_EVENTS, failsAgainSoon, failsForGood, pingRefuses, SETTLEMENT_CALLS, SETTLEMENT_EVENTS, sideBySide, type ActivityName } from './doubles';
 import { dueIn, Harness, linkRequest, NOTIFY_URL, updateRejection, type StartedPayment } from './harness';
 
 /**
@@ -48,7 +48,7 @@ describe('paymentLink workflow', () => {
     await pay(payment);
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(double.callsOf('getPaymentLink')[0]!.input).toEqual({ linkId: double.ids.linkId });
     expect(double.callsOf('getReceipt')[0]!.input).toEqual({ linkId: double.ids.linkId });
     const receiptUrl = `https://receipts.ping.test/${double.ids.linkId}.pdf`;
@@ -89,7 +89,7 @@ describe('paymentLink workflow', () => {
       paid_at: expect.any(String),
       failure: null,
     });
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_ready', 'merchant_notified', 'receipt_emailed', 'completed']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_ready', 'merchant_notified', 'receipt_emailed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
     expect(done.events.find((e) => e.type === 'completed')?.detail).toBe('165.00 SEK paid');
   });
 
@@ -149,9 +149,9 @@ describe('paymentLink workflow', () => {
     const payment = await harness.startLink({ request: { due_at: dueIn(500) }, setup: (double) => double.setPingStatus('COMPLETED') });
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(done.status).toBe('completed');
-    expect(merchantEvents(payment)).toEqual(['payment.paid']);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
   });
 
   it('is cancelled by the merchant: the link is cancelled at Ping, the cancel answers cancelled, the merchant gets payment.cancelled', async () => {
@@ -194,10 +194,10 @@ describe('paymentLink workflow', () => {
     const done = await payment.result();
 
     expect(answered).toMatchObject({ status: 'paid', ping_status: 'COMPLETED', paid_at: expect.any(String) });
-    expect(calls(payment)).toEqual(['createPaymentLink', 'cancelPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail']);
-    expect(merchantEvents(payment)).toEqual(['payment.paid']);
+    expect(calls(payment)).toEqual(['createPaymentLink', 'cancelPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
     expect(done.status).toBe('completed');
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'paid', 'receipt_ready', 'merchant_notified', 'receipt_emailed', 'completed']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'paid', 'receipt_ready', 'merchant_notified', 'receipt_emailed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
   });
 
   it('decides on the check only when callbacks are duplicated and out of order', async () => {
@@ -238,7 +238,7 @@ describe('paymentLink workflow', () => {
     // No poll runs in this case: every check was a callback's, and none came after the payment was decided.
     expect(checks.length).toBeLessThanOrEqual(6);
     expect(double.callsOf('sendReceiptEmail')).toHaveLength(1);
-    expect(merchantEvents(payment)).toEqual(['payment.paid']);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
     expect(done.status).toBe('completed');
   });
 
@@ -301,11 +301,11 @@ describe('paymentLink workflow', () => {
       [1, payment.id],
       [2, payment.id],
     ]);
-    expect(sideBySide(payment.double.firstAttempts(), DELIVERIES)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(sideBySide(payment.double.firstAttempts(), DELIVERIES)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(done.status).toBe('completed');
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_ready', 'merchant_notified', 'receipt_email_failed', 'completed']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_ready', 'merchant_notified', 'receipt_email_failed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
     expect(done.events.find((e) => e.type === 'receipt_email_failed')?.detail).toBe('550 5.1.1 mailbox does not exist');
-    expect(merchantEvents(payment)).toEqual(['payment.paid']);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
   });
 
   it('records a merchant notification that fails, and still completes with the receipt sent', async () => {
@@ -318,10 +318,10 @@ describe('paymentLink workflow', () => {
     await pay(payment);
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(done.status).toBe('completed');
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_ready', 'merchant_notification_failed', 'receipt_emailed', 'completed']);
-    expect(done.events.find((e) => e.type === 'merchant_notification_failed')?.detail).toBe('payment.paid');
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_ready', 'merchant_notification_failed', 'receipt_emailed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notification_failed']);
+    expect(done.events.filter((e) => e.type === 'merchant_notification_failed').map((e) => e.detail)).toEqual(['payment.paid', 'payment.settled']);
   });
 
   it('e-mails the receipt without Ping’s receipt when Ping cannot give one', async () => {
@@ -334,10 +334,10 @@ describe('paymentLink workflow', () => {
     await pay(payment);
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['createPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(payment.double.callsOf('sendReceiptEmail')[0]!.input.receiptUrl).toBeUndefined();
     expect(done).toMatchObject({ status: 'completed', receipt_url: null });
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_failed', 'merchant_notified', 'receipt_emailed', 'completed']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'receipt_failed', 'merchant_notified', 'receipt_emailed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
     expect(done.events.find((e) => e.type === 'receipt_failed')?.detail).toBe('No receipt for this payment link');
   });
 
@@ -381,7 +381,7 @@ describe('paymentLink workflow', () => {
 
     await pay(payment);
     const done = await payment.result();
-    expect(calls(payment)).toEqual(['createPaymentLink', 'distributePaymentLink', 'createInvoice', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['createPaymentLink', 'distributePaymentLink', 'createInvoice', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(done.status).toBe('completed');
   });
 

@@ -1,6 +1,6 @@
 import { fingerprintQuery } from '../../domain/messages';
 import type { PaymentResource } from '../../domain/payment';
-import { DELIVERIES, DELIVERY_EVENTS, failsAgainSoon, failsForGood, pingRefuses, sideBySide, type ActivityName } from './doubles';
+import { DELIVERIES, DELIVERY_EVENTS, failsAgainSoon, failsForGood, pingRefuses, SETTLEMENT_CALLS, SETTLEMENT_EVENTS, sideBySide, type ActivityName } from './doubles';
 import { Harness, NOTIFY_URL, pisRequest, updateRejection, type StartedPayment } from './harness';
 
 /**
@@ -51,7 +51,7 @@ describe('pisPayment workflow', () => {
     await payment.callback('COMPLETED');
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(double.callsOf('getPayment')[0]!.input).toEqual({ orderId: double.ids.orderId, paymentId: double.ids.pingPaymentId });
     expect(double.callsOf('sendReceiptEmail')[0]!.input).toEqual({
       paymentId: payment.id,
@@ -76,7 +76,7 @@ describe('pisPayment workflow', () => {
     // Ping's own history, as getPayment reported it, not the statuses we happened to see.
     expect(done.ping_status_history).toEqual(double.pingHistory);
     expect(done.ping_status_history.map((h) => h.status)).toEqual(['INITIATED', 'PENDING', 'COMPLETED']);
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'merchant_notified', 'receipt_emailed', 'completed']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'merchant_notified', 'receipt_emailed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
     expect(done.events.find((e) => e.type === 'completed')?.detail).toBe('250.00 SEK paid');
   });
 
@@ -153,10 +153,10 @@ describe('pisPayment workflow', () => {
     const done = await payment.result();
 
     expect(answered).toMatchObject({ status: 'paid', ping_status: 'COMPLETED' });
-    expect(calls(payment)).toEqual(['initiatePisPayment', 'stopPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail']);
-    expect(merchantEvents(payment)).toEqual(['payment.paid']);
+    expect(calls(payment)).toEqual(['initiatePisPayment', 'stopPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
     expect(done.status).toBe('completed');
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'paid', 'merchant_notified', 'receipt_emailed', 'completed']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'paid', 'merchant_notified', 'receipt_emailed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
   });
 
   it.each([
@@ -190,7 +190,7 @@ describe('pisPayment workflow', () => {
     await payment.payerReturned('success');
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(done.status).toBe('completed');
     expect(done.events.filter((e) => e.type === 'payer_returned').map((e) => e.detail)).toEqual(['success', 'success']);
     expect(done.events.some((e) => e.type === 'ping_callback')).toBe(false);
@@ -216,7 +216,7 @@ describe('pisPayment workflow', () => {
     expect(done.events.filter((e) => e.type === 'paid')).toHaveLength(1);
     expect(double.callsOf('getPayment').length).toBeLessThanOrEqual(5);
     expect(double.callsOf('sendReceiptEmail')).toHaveLength(1);
-    expect(merchantEvents(payment)).toEqual(['payment.paid']);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
   });
 
   it('recovers a lost callback by polling Ping', async () => {
@@ -224,7 +224,7 @@ describe('pisPayment workflow', () => {
     const payment = await harness.startPis({ timing: { pollInitialMs: 100, pollMaxMs: 200 }, setup: (double) => double.setPingStatus('COMPLETED') });
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail']);
+    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(await payment.timers()).toEqual([{ ms: 100, end: 'fired' }]);
     expect(done.status).toBe('completed');
     expect(done.events.some((e) => e.type === 'ping_callback')).toBe(false);
@@ -308,8 +308,8 @@ describe('pisPayment workflow', () => {
 
     expect(payment.double.callsOf('sendReceiptEmail')).toHaveLength(1);
     expect(done.status).toBe('completed');
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'merchant_notified', 'receipt_email_failed', 'completed']);
-    expect(merchantEvents(payment)).toEqual(['payment.paid']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'merchant_notified', 'receipt_email_failed', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
   });
 
   it('sends no receipt e-mail when the payer gave no address', async () => {
@@ -318,8 +318,8 @@ describe('pisPayment workflow', () => {
     await payment.callback('COMPLETED');
     const done = await payment.result();
 
-    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'notifyMerchant']);
+    expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'notifyMerchant', ...SETTLEMENT_CALLS]);
     expect(done.status).toBe('completed');
-    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'merchant_notified', 'completed']);
+    expect(events(done)).toEqual(['creating', 'awaiting_payment', 'ping_callback', 'paid', 'merchant_notified', 'completed', ...SETTLEMENT_EVENTS, 'merchant_notified']);
   });
 });
