@@ -63,6 +63,28 @@ const PATHS: Record<string, Path> = {
     await stack.waitForPayment(p.id, (x) => x.status === 'expired', 20_000);
     return p.id;
   },
+  async 'link-refunded'(stack) {
+    const p = await create(stack, '/v1/payment-links', linkRequest({ notify_url: stack.merchant.url, settlement: 'manual' }));
+    await stack.control('POST', `/payment-links/${p.ping_payment_link_id}/pay`, {});
+    await stack.waitForPayment(p.id, (x) => x.status === 'completed');
+    await stack.call('POST', `/v1/payments/${p.id}/refunds`, { reason: 'requested_by_customer' }, { 'idempotency-key': `refund-${p.id}` });
+    await stack.waitForPayment(p.id, (x) => x.status === 'refunded');
+    return p.id;
+  },
+  async 'pis-settled-manually'(stack) {
+    const p = await create(stack, '/v1/pis-payments', pisRequest({ notify_url: stack.merchant.url, settlement: 'manual' }));
+    await stack.control('POST', `/payments/${p.ping_payment_id}/status`, { status: 'COMPLETED' });
+    await stack.waitForPayment(p.id, (x) => x.status === 'completed');
+    await stack.call('POST', `/v1/payments/${p.id}/settle`);
+    return p.id;
+  },
+  async 'pis-paid-late'(stack) {
+    const p = await create(stack, '/v1/pis-payments', pisRequest({ notify_url: stack.merchant.url, timeout_seconds: 5 }));
+    await stack.waitForPayment(p.id, (x) => x.status === 'expired', 20_000);
+    await stack.control('POST', `/payments/${p.ping_payment_id}/status`, { status: 'COMPLETED' });
+    await stack.waitForPayment(p.id, (x) => x.status === 'refunded');
+    return p.id;
+  },
   async 'pis-cancelled'(stack) {
     const p = await create(stack, '/v1/pis-payments', pisRequest());
     await stack.call('POST', `/v1/payments/${p.id}/cancel`);
@@ -72,7 +94,8 @@ const PATHS: Record<string, Path> = {
 
 async function main(): Promise<void> {
   await globalSetup();
-  const stack = await startPaymentsStack();
+  // A late-payment window long enough for 'pis-paid-late' to be found within it; the others just close after it.
+  const stack = await startPaymentsStack({ money: { settlementHoldMs: 0, latePaymentWindowMs: 5000 } });
   try {
     mkdirSync(OUT, { recursive: true });
     for (const [name, run] of Object.entries(PATHS)) {

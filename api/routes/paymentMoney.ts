@@ -99,7 +99,10 @@ export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
 
 /** A refund asked of a payment whose workflow has closed: the same key again is answered as before. */
 async function replayClosed(handle: WorkflowHandle, idempotencyKey: string, fingerprint: string): Promise<RefundResult> {
-  const [payment, earlier] = await Promise.all([handle.query(paymentQuery), handle.query(refundKeyQuery)]);
+  // One query after the other, never side by side: a closed workflow answers a query by a replay on
+  // a worker, and of two concurrent ones the SDK (1.24) can drop one, which then times out after 30 s.
+  const earlier = await handle.query(refundKeyQuery);
+  const payment = await handle.query(paymentQuery);
   if (earlier?.idempotencyKey === idempotencyKey) {
     if (earlier.fingerprint !== fingerprint) throw REFUSALS[IDEMPOTENCY_KEY_REUSED]('');
     return { payment, first: false };

@@ -50,6 +50,9 @@ const LINKS = '/v1/payment-links';
 const PIS = '/v1/pis-payments';
 const LINK_CALLBACK = '/webhooks/ping/payment-links';
 const PAYMENT_CALLBACK = '/webhooks/ping/payments';
+/** A valid refund body, and a valid Idempotency-Key for one: each row breaks one thing. */
+const refund = (overrides: Record<string, unknown> = {}) => ({ reason: 'requested_by_customer', ...overrides });
+const refundKey = { 'idempotency-key': 'hostile-refund-1' };
 const validLinkCallback = () => ({ payment_link_id: randomUUID(), status: 'COMPLETED', occured_at: new Date().toISOString() });
 
 const cases: HostileCase[] = [
@@ -188,6 +191,32 @@ const cases: HostileCase[] = [
   { name: 'receipt: an unpaid payment', method: 'GET', path: '/v1/payments/{pis}/receipt', status: 404, code: 'receipt_not_available' },
   { name: 'an unknown route', method: 'GET', path: '/v1/refunds', status: 404, code: 'route_not_found' },
 
+  // --- the money after payment: refunds and settlement (docs/money.md) ------------------------------
+  { name: 'refund: an unknown payment', method: 'POST', path: '/v1/payments/payment-link-never-created/refunds', body: refund(), headers: refundKey, status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'refund: an id that cannot be ours', method: 'POST', path: '/v1/payments/some-other-workflow/refunds', body: refund(), headers: refundKey, status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'refund: a link awaiting payment', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund(), headers: refundKey, status: 409, code: 'payment_not_paid' },
+  { name: 'refund: a PIS payment awaiting payment', method: 'POST', path: '/v1/payments/{pis}/refunds', body: refund(), headers: refundKey, status: 409, code: 'payment_not_paid' },
+  { name: 'refund: a cancelled payment whose workflow has closed', method: 'POST', path: '/v1/payments/{cancelled}/refunds', body: refund(), headers: refundKey, status: 409, code: 'payment_not_paid' },
+  { name: 'refund: an amount other than the payment’s', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund({ amount: 100 }), headers: refundKey, status: 400, code: 'amount_invalid', param: 'amount' },
+  { name: 'refund: an amount as a string', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund({ amount: '16500' }), headers: refundKey, status: 400, code: 'parameter_invalid', param: 'amount' },
+  { name: 'refund: a negative amount', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund({ amount: -16500 }), headers: refundKey, status: 400, code: 'parameter_invalid', param: 'amount' },
+  { name: 'refund: an unknown reason', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund({ reason: 'changed_mind' }), headers: refundKey, status: 400, code: 'parameter_invalid', param: 'reason' },
+  { name: 'refund: our own late_payment reason', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund({ reason: 'late_payment' }), headers: refundKey, status: 400, code: 'parameter_invalid', param: 'reason' },
+  { name: 'refund: no reason', method: 'POST', path: '/v1/payments/{link}/refunds', body: {}, headers: refundKey, status: 400, code: 'parameter_missing', param: 'reason' },
+  { name: 'refund: no Idempotency-Key', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund(), status: 400, code: 'idempotency_key_required' },
+  { name: 'refund: a malformed Idempotency-Key', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund(), headers: { 'idempotency-key': 'refund 1 / again' }, status: 400, code: 'idempotency_key_invalid' },
+  { name: 'refund: an unknown field', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund({ currency: 'SEK' }), headers: refundKey, status: 400, code: 'parameter_unknown', param: 'currency' },
+  { name: 'refund: a description over 500 characters', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund({ description: 'x'.repeat(501) }), headers: refundKey, status: 400, code: 'parameter_invalid', param: 'description' },
+  { name: 'refund: invalid JSON', method: 'POST', path: '/v1/payments/{link}/refunds', body: '{"reason":', headers: refundKey, status: 400, code: 'invalid_json' },
+  { name: 'refund: text/plain', method: 'POST', path: '/v1/payments/{link}/refunds', body: 'reason=other', contentType: 'text/plain', headers: refundKey, status: 415, code: 'unsupported_media_type' },
+  { name: 'refund: without an API key', method: 'POST', path: '/v1/payments/{link}/refunds', body: refund(), headers: refundKey, authorization: null, status: 401, code: 'missing_api_key' },
+  { name: 'refund: a GET', method: 'GET', path: '/v1/payments/{link}/refunds', status: 405, code: 'method_not_allowed' },
+  { name: 'settle: an unknown payment', method: 'POST', path: '/v1/payments/pis-payment-never-created/settle', status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'settle: a payment awaiting payment', method: 'POST', path: '/v1/payments/{link}/settle', status: 409, code: 'payment_not_paid' },
+  { name: 'settle: a cancelled payment whose workflow has closed', method: 'POST', path: '/v1/payments/{cancelled}/settle', status: 409, code: 'payment_not_paid' },
+  { name: 'settle: an unknown parameter', method: 'POST', path: '/v1/payments/{pis}/settle', body: { now: true }, status: 400, code: 'parameter_unknown', param: 'now' },
+  { name: 'settle: a GET', method: 'GET', path: '/v1/payments/{pis}/settle', status: 405, code: 'method_not_allowed' },
+
   // --- the payer's return redirect --------------------------------------------------------------------
   { name: 'return: no token', method: 'GET', path: '/v1/payments/{pis}/return/success', authorization: null, status: 401, code: 'invalid_return_token' },
   { name: 'return: a forged token', method: 'GET', path: '/v1/payments/{pis}/return/success?token=forged', authorization: null, status: 401, code: 'invalid_return_token' },
@@ -241,6 +270,9 @@ describe('hostile input', () => {
     for (const created of [linked, pis, toCancel]) expect(created.status).toBe(201);
     expect((await stack.call('POST', `/v1/payments/${toCancel.body.id}/cancel`)).status).toBe(200);
     await stack.waitForPayment(toCancel.body.id, (p) => p.status === 'cancelled');
+    // A cancelled payment watches Ping for a late payment (1 s here) before its workflow closes; its
+    // last look at Ping belongs before the snapshot, not in the table's time.
+    await stack.client.workflow.getHandle(toCancel.body.id).result();
     ids = { link: linked.body.id, pis: pis.body.id, cancelled: toCancel.body.id, linkKey };
     tokens = {
       linkCallbackToken: webhookToken(TEST_WEBHOOK_SECRET, ids.link),

@@ -27,10 +27,14 @@ describe('payment link callbacks', () => {
     return { created: created.body, done };
   }
 
-  function expectExactlyOnce(id: string) {
+  async function expectExactlyOnce(id: string) {
     const receipts = stack.inbox.messages().filter((m) => m.to.includes('bertil@example.com') && m.message_id?.includes(id));
     expect(receipts).toHaveLength(1);
-    expect(stack.merchant.events.filter((e) => e.event.data.id === id).map((e) => e.event.type)).toEqual(['payment.paid']);
+    // The settlement that follows completion (no hold in tests) is the only other event.
+    const eventTypes = () => stack.merchant.events.filter((e) => e.event.data.id === id).map((e) => e.event.type);
+    await stack.waitForPayment(id, (p) => p.settlement?.status === 'settled');
+    for (let i = 0; i < 50 && !eventTypes().includes('payment.settled'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(eventTypes()).toEqual(['payment.paid', 'payment.settled']);
   }
 
   it('completes once when every callback is sent twice', async () => {
@@ -39,7 +43,7 @@ describe('payment link callbacks', () => {
     expect(done.events.filter((e) => e.type === 'ping_callback').length).toBeGreaterThanOrEqual(1);
     const deliveries = await callbackLog(created.ping_payment_link_id);
     expect(deliveries.length).toBeGreaterThanOrEqual(2);
-    expectExactlyOnce(created.id);
+    await expectExactlyOnce(created.id);
     const latest = await stack.call('GET', `/v1/payments/${created.id}`);
     expect(latest.body.events.filter((e: { type: string }) => e.type === 'ping_callback').length).toBeGreaterThanOrEqual(2);
     expect(latest.body.status).toBe('completed');
@@ -48,7 +52,7 @@ describe('payment link callbacks', () => {
   it('completes once when callbacks are reordered and delayed', async () => {
     const { created, done } = await payAndComplete({ callbacks: { reorder: true, reorder_window_ms: 300, delay_ms: 100, duplicate_rate: 1 } });
     expect(done.status).toBe('completed');
-    expectExactlyOnce(created.id);
+    await expectExactlyOnce(created.id);
   });
 
   it('recovers a dropped callback by polling Ping', async () => {
@@ -56,7 +60,7 @@ describe('payment link callbacks', () => {
     expect(done.events.some((e) => e.type === 'ping_callback')).toBe(false);
     const counters = await stack.control('GET', '/counters');
     expect(counters.callbacks.dropped).toBeGreaterThanOrEqual(1);
-    expectExactlyOnce(created.id);
+    await expectExactlyOnce(created.id);
   });
 
   it('refuses a bad token (401) and a malformed body (400), and does not know unknown payments (404)', async () => {

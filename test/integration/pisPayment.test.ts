@@ -56,8 +56,12 @@ describe('PIS payment', () => {
     expect(receipts[0]!.subject).toContain('Möbelhuset AB');
     expect(receipts[0]!.text).toContain('Chair');
     expect(receipts[0]!.text).toContain(created.body.merchant_reference);
-    await until(() => eventsFor(created.body.id).length > 0);
-    expect(eventsFor(created.body.id).map((e) => [e.event.type, e.verified])).toEqual([['payment.paid', true]]);
+    // Paid, then (no hold in tests) the order settled at Ping: one signed event each.
+    await until(() => eventsFor(created.body.id).length > 1);
+    expect(eventsFor(created.body.id).map((e) => [e.event.type, e.verified])).toEqual([
+      ['payment.paid', true],
+      ['payment.settled', true],
+    ]);
   });
 
   it.each([
@@ -118,7 +122,9 @@ describe('PIS payment', () => {
     await new Promise((r) => setTimeout(r, 700)); // late duplicates land after completion
     expect(done.events.filter((e) => e.type === 'paid')).toHaveLength(1);
     expect(stack.inbox.messages().filter((m) => (m.message_id ?? '').includes(created.body.id))).toHaveLength(1);
-    expect(eventsFor(created.body.id).map((e) => e.event.type)).toEqual(['payment.paid']);
+    // The settlement that follows is the only other event: still one payment.paid.
+    await until(() => eventsFor(created.body.id).some((e) => e.event.type === 'payment.settled'));
+    expect(eventsFor(created.body.id).map((e) => e.event.type)).toEqual(['payment.paid', 'payment.settled']);
   });
 
   it('is idempotent per Idempotency-Key', async () => {
