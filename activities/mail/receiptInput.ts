@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { checkMailBasics } from './inputChecks';
 
 export type ReceiptLocale = 'sv-SE' | 'nb-NO' | 'en';
 
@@ -28,19 +28,8 @@ export interface ReceiptEmailInput {
   locale?: ReceiptLocale;
 }
 
-function invalidInput(message: string): ApplicationFailure {
-  // A malformed input fails the same way on every attempt: retrying would only delay the workflow.
-  return ApplicationFailure.nonRetryable(message, 'InvalidReceiptInput');
-}
-
 export function validateInput(input: ReceiptEmailInput): void {
-  if (typeof input.paymentId !== 'string' || input.paymentId.trim() === '' || input.paymentId.length > 200) {
-    throw invalidInput('paymentId must be a non-empty string of at most 200 characters');
-  }
-  if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor < 0) throw invalidInput('amountMinor must be a non-negative integer');
-  if (!/^[A-Z]{3}$/.test(input.currency)) throw invalidInput(`currency must be an ISO 4217 code, got ${JSON.stringify(input.currency)}`);
-  if (Number.isNaN(Date.parse(input.paidAt))) throw invalidInput(`paidAt must be an ISO 8601 time, got ${JSON.stringify(input.paidAt)}`);
-  if (typeof input.merchantName !== 'string' || input.merchantName.trim() === '') throw invalidInput('merchantName must not be empty');
+  const invalidInput = checkMailBasics(input, { name: 'paidAt', value: input.paidAt }, 'InvalidReceiptInput');
   for (const item of input.items) {
     if (!(item.quantity > 0) || !Number.isFinite(item.quantity)) throw invalidInput('every item needs a positive quantity');
     if (!Number.isSafeInteger(item.unitPriceMinor)) throw invalidInput('every item needs an integer unitPriceMinor');
