@@ -35,34 +35,69 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   if (res.statusCode >= 300) throw new Error(`POST ${url}: ${res.statusCode} ${JSON.stringify(json)}`);
   return { status: res.statusCode, json };
 }
-const createPayment = (stack: BenchStack, kind: 'payment-links' | 'pis-payments', notifyUrl?: string) =>
-  post(`${stack.apiUrl}/v1/${kind}`, kind === 'payment-links' ? linkBody(notifyUrl) : pisBody(notifyUrl), { authorization: `Bearer ${BENCH_API_KEY}`, 'idempotency-key': nextKey() });
+const createPayment = (stack: BenchStack, kind: 'payment-links' | 'pis-payments', notifyUrl?: string, extra: Record<string, unknown> = {}) =>
+  post(`${stack.apiUrl}/v1/${kind}`, { ...(kind === 'payment-links' ? linkBody(notifyUrl) : pisBody(notifyUrl)), ...extra }, { authorization: `Bearer ${BENCH_API_KEY}`, 'idempotency-key': nextKey() });
 const pay = (stack: BenchStack, payment: { flow: string; ping_payment_link_id: string; ping_payment_id: string }) =>
   payment.flow === 'link'
     ? post(`${stack.sandboxUrl}/_sandbox/payment-links/${payment.ping_payment_link_id}/pay`, {})
     : post(`${stack.sandboxUrl}/_sandbox/payments/${payment.ping_payment_id}/status`, { status: 'COMPLETED' });
 
-/** Counts `payment.paid` notifications: the last step of a payment, right before `completed`. */
+/** How long one payment may take to be paid, or then settled, before the scenario gives up on it. */
+const PAYMENT_PATIENCE_MS = 120_000;
+
+/**
+ * Counts merchant events: `payment.paid`, the last step of a payment before `completed`, and
+ * `payment.settled`, sent once its order is settled at Ping (its `data.settlement.status` is
+ * `settled`). A `payment.settlement_failed` is counted too, so nobody waits for a settlement that
+ * Ping refused.
+ */
 async function startNotificationCounter() {
   const paidAt = new Map<string, number>();
-  const waiters = new Map<string, () => void>();
+  const settledAt = new Map<string, number>();
+  const settlementFailed = new Set<string>();
+  const waiters = new Map<string, Set<() => void>>();
+  const wake = (id: string) => {
+    for (const w of waiters.get(id) ?? []) w();
+  };
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      const event = JSON.parse(body) as { type: string; data: { id: string } };
-      if (event.type === 'payment.paid' && !paidAt.has(event.data.id)) {
-        paidAt.set(event.data.id, performance.now());
-        waiters.get(event.data.id)?.();
-      }
+      const event = JSON.parse(body) as { type: string; data: { id: string; settlement?: { status: string } | null } };
+      const id = event.data.id;
+      if (event.type === 'payment.paid' && !paidAt.has(id)) paidAt.set(id, performance.now());
+      if (event.type === 'payment.settled' && event.data.settlement?.status === 'settled' && !settledAt.has(id)) settledAt.set(id, performance.now());
+      if (event.type === 'payment.settlement_failed') settlementFailed.add(id);
+      wake(id);
       res.writeHead(200).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  /** Resolves once `done(id)` holds; fails after PAYMENT_PATIENCE_MS, naming the payment and what it waited for. */
+  const when = (id: string, what: string, done: () => boolean) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        waiters.get(id)?.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        waiters.get(id)?.delete(check);
+        reject(new Error(`payment ${id}: not ${what} within ${PAYMENT_PATIENCE_MS / 1000} s`));
+      }, PAYMENT_PATIENCE_MS);
+      if (!waiters.has(id)) waiters.set(id, new Set());
+      waiters.get(id)!.add(check);
+      check();
+    });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
     paidAt,
-    whenPaid: (id: string) => (paidAt.has(id) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(id, resolve))),
+    settledAt,
+    settlementFailed,
+    whenPaid: (id: string) => when(id, 'paid', () => paidAt.has(id)),
+    /** Settled, or its settlement refused by Ping (then `settledAt` has no entry for it). */
+    whenSettled: (id: string) => when(id, 'settled', () => settledAt.has(id) || settlementFailed.has(id)),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -112,13 +147,30 @@ export async function timeToCheckout(stack: BenchStack, o: { n: number; concurre
 
 export interface ThroughputResult {
   seconds: number;
+  /** Payments completed (paid, receipt e-mailed, merchant notified) within the window; the figure from before settlement existed. */
   completed: number;
   perSecond: number;
+  /** Create → completed. */
   latency: Summary;
+  /** Payments whose order was settled at Ping (`settlement.status` settled) within the window: a payment is done when settled. */
+  settled: number;
+  settledPerSecond: number;
+  /** Create → settled. */
+  settledLatency: Summary;
+  /** Payments whose settlement Ping refused (none, unless something is wrong). */
+  settlementFailures: number;
+  /** The settlement hold the stack runs with (`SETTLEMENT_HOLD`). */
+  settlementHold: string;
+  /** CPU per settled payment (each one's settlement included). */
   usage: Record<string, { cpuPercent: number; rssMiB: number; cpuMsPerPayment: number }>;
 }
 
-/** Scenario 2: payments created, paid, confirmed, receipt e-mailed, merchant notified, completed, for a while. */
+/**
+ * Scenario 2: payments created, paid, confirmed, receipt e-mailed, merchant notified, completed, and
+ * settled at Ping (close → split → allocations → settle, after the stack's PT0S hold), for a while.
+ * Each lane starts its next payment once the last one is settled. Completed/s (the figure from
+ * before settlement) and settled/s are both counted over the same window.
+ */
 export async function endToEnd(stack: BenchStack, o: { seconds: number; concurrency: number }): Promise<ThroughputResult> {
   const counter = await startNotificationCounter();
   const before = Object.fromEntries(Object.entries(stack.processes).map(([name, pid]) => [name, usageOf(pid)]));
@@ -126,7 +178,8 @@ export async function endToEnd(stack: BenchStack, o: { seconds: number; concurre
   before.bench = usageOf(process.pid);
   const started = performance.now();
   const deadline = started + o.seconds * 1000;
-  const latencies: number[] = [];
+  const completedIn: number[] = [];
+  const settledIn: number[] = [];
   try {
     await Promise.all(
       Array.from({ length: o.concurrency }, async (_, lane) => {
@@ -135,7 +188,11 @@ export async function endToEnd(stack: BenchStack, o: { seconds: number; concurre
           const { json } = await createPayment(stack, (lane + i) % 2 === 0 ? 'payment-links' : 'pis-payments', counter.url);
           await pay(stack, json);
           await counter.whenPaid(json.id);
-          if (performance.now() <= deadline) latencies.push(performance.now() - t0);
+          const paidAt = counter.paidAt.get(json.id)!;
+          if (paidAt <= deadline) completedIn.push(paidAt - t0);
+          await counter.whenSettled(json.id);
+          const settledAt = counter.settledAt.get(json.id);
+          if (settledAt !== undefined && settledAt <= deadline) settledIn.push(settledAt - t0);
         }
       }),
     );
@@ -149,10 +206,22 @@ export async function endToEnd(stack: BenchStack, o: { seconds: number; concurre
     const b = before[name];
     if (after && b) {
       const cpu = after.cpuSeconds - b.cpuSeconds;
-      usage[name] = { cpuPercent: Math.round((cpu / elapsed) * 100), rssMiB: Math.round(after.rssMiB), cpuMsPerPayment: msPer(cpu, latencies.length) };
+      usage[name] = { cpuPercent: Math.round((cpu / elapsed) * 100), rssMiB: Math.round(after.rssMiB), cpuMsPerPayment: msPer(cpu, counter.settledAt.size) };
     }
   }
-  return { seconds: Math.round(elapsed), completed: latencies.length, perSecond: Math.round((latencies.length / o.seconds) * 10) / 10, latency: summarize(latencies), usage };
+  const rate = (n: number) => Math.round((n / o.seconds) * 10) / 10;
+  return {
+    seconds: Math.round(elapsed),
+    completed: completedIn.length,
+    perSecond: rate(completedIn.length),
+    latency: summarize(completedIn),
+    settled: settledIn.length,
+    settledPerSecond: rate(settledIn.length),
+    settledLatency: summarize(settledIn),
+    settlementFailures: counter.settlementFailed.size,
+    settlementHold: stack.settlementHold,
+    usage,
+  };
 }
 
 export interface ManyOpenResult {
@@ -163,14 +232,18 @@ export interface ManyOpenResult {
   completed: number;
 }
 
-/** Scenario 3: many payments waiting for their webhook at once, then all paid at once. */
+/**
+ * Scenario 3: many payments waiting for their webhook at once, then all paid at once. They are
+ * created with `"settlement": "manual"`, so, as under production's days-long hold, no settlement
+ * runs while they complete: the figure is paid → completed, as it was before settlement existed.
+ */
 export async function manyOpen(stack: BenchStack, o: { count: number; concurrency: number; settleSeconds: number }): Promise<ManyOpenResult> {
   const counter = await startNotificationCounter();
   try {
     const payments: Array<{ id: string; flow: string; ping_payment_link_id: string; ping_payment_id: string }> = [];
     const t0 = performance.now();
     await timed(o.count, o.concurrency, async (i) => {
-      payments.push((await createPayment(stack, i % 2 === 0 ? 'payment-links' : 'pis-payments', counter.url)).json);
+      payments.push((await createPayment(stack, i % 2 === 0 ? 'payment-links' : 'pis-payments', counter.url, { settlement: 'manual' })).json);
     });
     const createSeconds = (performance.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 3000)); // let the worker settle into waiting

@@ -36,6 +36,8 @@ export interface BenchStack {
   sandboxUrl: string;
   temporalAddress: string;
   processes: Record<'temporal' | 'sandbox' | 'inbox' | 'worker' | 'api', number>;
+  /** `SETTLEMENT_HOLD` of the stack: PT0S unless `env` says otherwise, so a paid payment is settled at once (as under `npm start`). */
+  settlementHold: string;
   setLatency(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -89,6 +91,8 @@ export async function startBenchStack(
     // No metrics listeners: fixed ports would collide with a stack already running on this machine.
     WORKER_METRICS_PORT: '0',
     TEMPORAL_METRICS_PORT: '0',
+    // The end-to-end scenario counts a payment done once it is settled at Ping: no hold, as under `npm start`.
+    SETTLEMENT_HOLD: 'PT0S',
     ...options.env,
   };
   const services: Service[] = [];
@@ -120,6 +124,7 @@ export async function startBenchStack(
       sandboxUrl,
       temporalAddress: server.address,
       processes: { temporal: server.pid!, sandbox: sandbox.child.pid!, inbox: inbox.child.pid!, worker: worker.child.pid!, api: api.child.pid! },
+      settlementHold: env.SETTLEMENT_HOLD!,
       async setLatency(ms) {
         const res = await fetch(`${sandboxUrl}/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latency_ms: ms }) });
         if (!res.ok) throw new Error(`sandbox faults: ${res.status}`);

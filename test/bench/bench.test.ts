@@ -31,6 +31,12 @@ describe('bench (small run)', () => {
     const e2e = await endToEnd(stack, { seconds: 3, concurrency: 2 });
     expect(e2e.completed).toBeGreaterThan(0);
     expect(e2e.latency.n).toBe(e2e.completed);
+    // A payment is done once settled at Ping (the stack's hold is PT0S), and none was refused.
+    expect(e2e.settlementHold).toBe('PT0S');
+    expect(e2e.settled).toBeGreaterThan(0);
+    expect(e2e.settledLatency.n).toBe(e2e.settled);
+    expect(e2e.settled).toBeLessThanOrEqual(e2e.completed);
+    expect(e2e.settlementFailures).toBe(0);
     // Every process of the stack, and the load generator itself (it shares the machine).
     expect(Object.keys(e2e.usage).sort()).toEqual(['api', 'bench', 'inbox', 'sandbox', 'temporal', 'worker']);
     for (const u of Object.values(e2e.usage)) expect(u.rssMiB).toBeGreaterThan(0);
@@ -43,6 +49,7 @@ describe('bench (small run)', () => {
     const markdown = renderMarkdown({ machine: { cores: 2, memoryGiB: 24, cpu: 'test', node: process.version }, options: {}, checkout, e2e, open });
     expect(markdown).toContain('Time to checkout URL');
     expect(markdown).toContain('completed/s');
+    expect(markdown).toContain('settled/s');
     expect(markdown).toContain('open payments');
   });
 });
