@@ -8,12 +8,17 @@ import { IDEMPOTENCY_KEY_PATTERN, type PaymentIdPrefix } from '../domain/ids';
  * lands on the same workflow. Without a key each request is a new payment, as with Stripe.
  */
 export function paymentIdFor(prefix: PaymentIdPrefix, req: Request): string {
+  const key = idempotencyKeyOf(req);
+  return key === undefined ? `${prefix}-${randomUUID()}` : `${prefix}-${key}`;
+}
+
+/** The request's Idempotency-Key, if it sent one; one that could not be part of an id is a 400. */
+export function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key');
-  if (key === undefined) return `${prefix}-${randomUUID()}`;
-  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+  if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new ApiError(400, 'invalid_request_error', 'idempotency_key_invalid', 'Idempotency-Key must be 1-100 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"');
   }
-  return `${prefix}-${key}`;
+  return key;
 }
 
 /** Key order does not matter, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
