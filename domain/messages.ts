@@ -40,7 +40,7 @@ export interface RefundResult {
 
 /**
  * Validated against the payment's state (paid or completed, not settling, not refunded under another
- * key); resolves once Ping's answer is in (or after a few seconds with the refund still pending).
+ * key); answers at once, with the refund pending: the API then reads the payment until Ping's answer shows.
  */
 export const refundUpdate = defineUpdate<RefundResult, [RefundRequest]>('refund');
 

@@ -27,11 +27,6 @@ export interface WakeUps {
   settleRequested: boolean;
 }
 
-/** How long a refund's answer waits for Ping before it answers with the refund still pending. */
-const REFUND_ANSWER_WAIT = '5 seconds';
-/** Settling is four calls at Ping; beyond this the answer shows it still pending. */
-const SETTLE_ANSWER_WAIT = '10 seconds';
-
 const refused = (type: string, message: string) => ApplicationFailure.create({ type, nonRetryable: true, message });
 
 /**
@@ -84,31 +79,33 @@ export function handleMessages(payment: PaymentRecord, fingerprint: string): Wak
       },
     },
   );
+  // The refund and settle handlers answer at once, in the task that accepts them, and the API reads
+  // the payment until Ping's answer shows (api/readPaymentUntil.ts). A handler left waiting on a
+  // timer was finished by that timer in the same task as a second update arrived after a worker
+  // restart, and the SDK replays such a task in the other order: a nondeterminism that broke the
+  // payment's queries (test/workflows/refunds.test.ts pins that no update is left open).
   setHandler(
     refundUpdate,
-    async (request) => {
+    (request) => {
       const first = refundKey?.idempotencyKey !== request.idempotencyKey;
       if (first) {
         refundKey = { idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint };
         payment.refundRequested(request.reason, request.description ?? null);
         wakeUps.refund = { reason: request.reason, description: request.description ?? null };
       }
-      await condition(() => payment.refund?.status !== 'pending', REFUND_ANSWER_WAIT);
       return { payment: payment.view(), first };
     },
     { validator: (request) => validateRefund(payment, refundKey, request) },
   );
   setHandler(
     settleUpdate,
-    async () => {
-      if (payment.settlement?.status !== 'settled') {
-        // The workflow takes the request back when it starts settling (a failed settlement is tried again).
-        // A settlement already under way answers this call too: a request set now would outlive it,
-        // and this answer (and the workflow's close) would wait out SETTLE_ANSWER_WAIT.
-        const underWay = payment.settlementStarted && payment.settlement?.status === 'pending';
-        if (!underWay) wakeUps.settleRequested = true;
-        // A refund that went first (both asked in one task) answers it too: there is nothing left to settle.
-        await condition(() => (!wakeUps.settleRequested && payment.settlement?.status !== 'pending') || payment.status === 'refunded', SETTLE_ANSWER_WAIT);
+    () => {
+      // The workflow takes the request back when it starts settling (a failed settlement is tried
+      // again). A settlement already under way answers this call too: a request set now would outlive it.
+      const underWay = payment.settlementStarted && payment.settlement?.status === 'pending';
+      if (payment.settlement?.status !== 'settled' && !underWay) {
+        wakeUps.settleRequested = true;
+        payment.settlementRequested();
       }
       return payment.view();
     },

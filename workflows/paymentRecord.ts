@@ -114,6 +114,13 @@ export class PaymentRecord extends RecordCore {
     this.writeSettlementStatus();
   }
 
+  /** `POST /settle`: a failed settlement reads pending again, until the workflow's new try ends. */
+  settlementRequested(): void {
+    this.record('settlement_requested');
+    const settlement = this.payment.settlement;
+    if (settlement?.status === 'failed') Object.assign(settlement, { status: 'pending', failure: null });
+  }
+
   /** Also a new try after Ping refused a step. */
   settlementBegins(): void {
     this.settling = true;

@@ -6,9 +6,15 @@ import type { PaymentResource } from '../../domain/payment';
 import { ApiError, methodNotAllowed } from '../errors';
 import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
 import { paymentHandle, readPayment, updateFailureType } from '../payments';
+import { readPaymentUntil } from '../readPaymentUntil';
 import { noBodyParameters, requireJsonBody } from '../requestBody';
 import { parseBody } from '../schemas/common';
 import { refundRequestSchema } from '../schemas/refund';
+
+/** How long a refund's answer waits for Ping's before it answers with the refund still pending. */
+const REFUND_ANSWER_WAIT_MS = 5_000;
+/** Settling is four calls at Ping; beyond this the answer shows the settlement still pending. */
+const SETTLE_ANSWER_WAIT_MS = 10_000;
 
 const conflict = (code: string, message: string) => new ApiError(409, 'invalid_request_error', code, message);
 
@@ -68,7 +74,8 @@ export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       result = await replayClosed(handle, request.idempotencyKey, request.fingerprint);
     }
-    res.status(result.first ? 201 : 200).json(result.payment);
+    const payment = await readPaymentUntil(client, id, (p) => p.refund?.status !== 'pending', REFUND_ANSWER_WAIT_MS, result.payment);
+    res.status(result.first ? 201 : 200).json(payment);
   });
 
   /** Settles now: a manual settlement, or an automatic one before its hold ends. Idempotent. */
@@ -85,7 +92,8 @@ export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
       payment = await readPayment(client, id);
       if (payment.settlement?.status !== 'settled') throw payment.status === 'refunded' ? REFUSALS[PAYMENT_REFUNDED]('The payment is refunded') : closedPaymentRefusal(payment);
     }
-    res.json(payment);
+    // A refund that went first (both asked at once) answers it too: there is nothing left to settle.
+    res.json(await readPaymentUntil(client, id, (p) => p.status === 'refunded' || (p.settlement !== null && p.settlement.status !== 'pending'), SETTLE_ANSWER_WAIT_MS, payment));
   });
 
   router.all('/payments/:id/refunds', methodNotAllowed('POST'));

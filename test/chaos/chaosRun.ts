@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { loadDevServerTuning } from '../../common/config/devServer';
 import { createLogger } from '../../common/logger';
@@ -54,6 +56,8 @@ interface ChaosPayment {
   plan: ChaosPlan;
   /** The link's id at Ping, or the PIS payment's. */
   pingId: string;
+  /** Its payment order at Ping, from the create's answer (so Ping is checked even if our API cannot show the payment). */
+  orderId: string | null;
   email: string;
   /** The Idempotency-Key of its refund through the API (refund plans). */
   refundKey: string;
@@ -169,7 +173,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     // Built before the first worker, so no worker spends its first seconds in webpack (and a kill
     // during that build cannot make the next worker start from scratch again).
-    await projectWorkflowBundle();
+    const { bundle: workflowBundle } = await projectWorkflowBundle();
     // A worker that dies for any reason, our SIGKILL or its own, is restarted: nothing may depend on
     // it staying up. One that keeps dying young on its own is broken, not unlucky: the run stops and
     // says so. Our kills do not count, however soon after a start they come.
@@ -334,7 +338,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const pingId = (isLink ? p.ping_payment_link_id : p.ping_payment_id)!;
       // Of each wave's two refunds through the API, one is a double click.
       const doubleClick = (Math.floor(i / CHAOS_WAVE.length) + (plan === 'pis:refund' ? 1 : 0)) % 2 === 0;
-      const payment: ChaosPayment = { id: p.id, plan, pingId, email, refundKey: `refund-${key}`, doubleClick };
+      const payment: ChaosPayment = { id: p.id, plan, pingId, orderId: p.ping_payment_order_id, email, refundKey: `refund-${key}`, doubleClick };
       payments.push(payment);
       await sleep(200 + (i % 7) * 100);
       if (plan === 'link:pay' || plan === 'link:refund') await control(`payment-links/${pingId}/pay`, {});
@@ -504,9 +508,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let settledOrders = 0;
     for (const p of payments) {
       const spec = PLANS[p.plan];
-      const final = finalOf.get(p.id) ?? lastSeen.get(p.id);
-      if (!final?.ping_payment_order_id) continue;
-      const orderId = final.ping_payment_order_id;
+      const orderId = (finalOf.get(p.id) ?? lastSeen.get(p.id))?.ping_payment_order_id ?? p.orderId;
+      if (!orderId) continue;
       if (spec.flow === 'link') {
         // By our payment id too: a link made by a run that crashed before recording it sits on another order.
         const mine = links.filter((l) => l.payment_order_id === orderId || l.metadata?.orchestrator_payment_id === p.id);
@@ -590,6 +593,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (JSON.stringify(distinct) !== JSON.stringify(expected)) problems.push(`${p.id} (${p.plan}): notifications ${JSON.stringify(distinct)}, expected ${JSON.stringify(expected)}`);
     }
 
+    // Every history replays against the workflow code: a payment whose history does not (a
+    // nondeterminism) answers no query once its workflow is out of the worker's cache, and one
+    // still open would fail its next workflow task after a worker restart.
+    const unreplayable = await replayFailures(client, workflowBundle, payments.map((p) => p.id));
+    for (const [id, error] of unreplayable) problems.push(`${id}: its history does not replay: ${error}`);
+    log(`  histories replayed by ${since()}`);
+
     const visible = await client.workflow.count(`WorkflowId STARTS_WITH 'pis-payment-chaos' OR WorkflowId STARTS_WITH 'payment-link-chaos'`).catch(() => undefined);
     const byPlan = Object.fromEntries(Object.keys(PLANS).map((plan) => [plan, payments.filter((p) => p.plan === plan).length]));
 
@@ -599,6 +609,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...Object.entries(byPlan).map(([plan, n]) => [`  ${plan}`, n] as [string, number]),
       ['payments ended as intended', asIntended],
       ['workflows visible in Temporal', visible?.count ?? 'n/a'],
+      ['histories that do not replay', unreplayable.size],
       ['worker SIGKILLs / restarts', `${counts.workerKills} / ${counts.workerRestarts}`],
       ['worker start → first poll, median / max (ms)', firstPollMs.length ? `${median(firstPollMs)} / ${Math.max(...firstPollMs)}` : 'n/a'],
       ['time between worker kills, median / min (ms)', killGaps.length ? `${median(killGaps)} / ${Math.min(...killGaps)}` : 'n/a'],
@@ -640,22 +651,42 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/** The payments whose history fails a replay against `bundle`, with the first line of each failure; the histories are kept as workflowDiagnosis does. */
+async function replayFailures(client: Client, bundle: NonNullable<WorkerOptions['workflowBundle']>, ids: string[]): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
+  const histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }> = [];
+  await inPool(ids, 16, async (workflowId) => void histories.push({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() }));
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: chaosSecrets().clientOptions.dataConverter }, histories)) {
+    if (!result.error) continue;
+    failed.set(result.workflowId, (result.error instanceof Error ? result.error.message : String(result.error)).split('\n')[0]!.slice(0, 300));
+    await keepHistory(client, result.workflowId);
+  }
+  return failed;
+}
+
+/** Writes the workflow's history where a replay can read it again (historyFromJSON). */
+async function keepHistory(client: Client, id: string): Promise<string> {
+  return client.workflow
+    .getHandle(id)
+    .fetchHistory()
+    .then(
+      (history) => {
+        const dir = path.join(os.tmpdir(), 'chaos-histories');
+        mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, `${id}.json`);
+        writeFileSync(file, `${historyToJSON(history)}\n`);
+        return `history in ${file}`;
+      },
+      (err: Error) => `no history: ${err.message}`,
+    );
+}
+
 /** A payment's workflow as Temporal sees it, its query's answer, and where its history was kept. */
 async function workflowDiagnosis(client: Client, id: string): Promise<string> {
   const handle = client.workflow.getHandle(id);
   const described = await handle.describe().then((d) => `workflow ${d.status.name}, ${d.historyLength} events`, (err: Error) => `describe failed: ${err.message}`);
   const query = await handle.query(paymentQuery).then(() => 'its query answers', (err: Error) => `its query fails: ${err.message}`);
-  const kept = await handle.fetchHistory().then(
-    (history) => {
-      const dir = path.join(os.tmpdir(), 'chaos-histories');
-      mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${id}.json`);
-      writeFileSync(file, `${historyToJSON(history)}\n`);
-      return `history in ${file}`;
-    },
-    (err: Error) => `no history: ${err.message}`,
-  );
-  return `; ${described}; ${query}; ${kept}`;
+  return `; ${described}; ${query}; ${await keepHistory(client, id)}`;
 }
 
 export function formatTable(table: Array<[string, string | number]>): string {

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttributes } from '@temporalio/common';
 import { paymentLinkAmount, pisPaymentAmount } from '../../domain/amount';
 import {
@@ -166,8 +166,17 @@ export class StartedPayment {
     return this.handle.executeUpdate(cancelUpdate);
   }
 
-  /** `POST /v1/payments/:id/refunds` as the API sends it; the fingerprint stands for the body's hash. */
-  refund(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<RefundResult> {
+  /**
+   * `POST /v1/payments/:id/refunds` as the API does it: the update (the fingerprint stands for the
+   * body's hash), then reads until the refund is no longer pending (api/readPaymentUntil.ts).
+   */
+  async refund(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<RefundResult> {
+    const { first } = await this.refundUpdate(idempotencyKey, body);
+    return { first, payment: await this.waitForPayment('the refund to leave pending', (p) => p.refund?.status !== 'pending') };
+  }
+
+  /** The refund update alone: its answer, at once. */
+  refundUpdate(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<RefundResult> {
     return this.handle.executeUpdate(refundUpdate, { args: [this.refundRequest(idempotencyKey, body)] });
   }
 
@@ -177,21 +186,21 @@ export class StartedPayment {
     return { idempotencyKey, fingerprint, reason, ...(body.description === undefined ? {} : { description: body.description }) };
   }
 
-  /** The same, returning once the workflow has accepted the refund (its answer comes later). */
+  /** The refund update (it answers at once); `answer()` then reads, as the API does, until Ping's answer shows. */
   async refundAccepted(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<{ answer(): Promise<RefundResult> }> {
-    const update = await this.handle.startUpdate(refundUpdate, { args: [this.refundRequest(idempotencyKey, body)], waitForStage: WorkflowUpdateStage.ACCEPTED });
-    return { answer: () => update.result() };
+    const { first } = await this.refundUpdate(idempotencyKey, body);
+    return { answer: async () => ({ first, payment: await this.waitForPayment('the refund to leave pending', (p) => p.refund?.status !== 'pending') }) };
   }
 
-  /** `POST /v1/payments/:id/settle`. */
-  settle(): Promise<PaymentResource> {
-    return this.handle.executeUpdate(settleUpdate);
+  /** `POST /v1/payments/:id/settle` as the API does it: the update, then reads until the settlement has ended. */
+  async settle(): Promise<PaymentResource> {
+    return (await this.settleAccepted()).answer();
   }
 
-  /** The same, returning once the workflow has accepted the settle (its answer comes later). */
+  /** The settle update (it answers at once); `answer()` then reads, as the API does, until the settlement has ended. */
   async settleAccepted(): Promise<{ answer(): Promise<PaymentResource> }> {
-    const update = await this.handle.startUpdate(settleUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED });
-    return { answer: () => update.result() };
+    await this.handle.executeUpdate(settleUpdate);
+    return { answer: () => this.waitForPayment('the settlement to end', (p) => p.status === 'refunded' || (p.settlement !== null && p.settlement.status !== 'pending')) };
   }
 
   /** What the Web UI shows as the workflow's current details (the SDK's metadata query). */
@@ -203,6 +212,25 @@ export class StartedPayment {
   /** The search attributes as the server has them (what the Web UI filters on). */
   async searchAttributes(): Promise<TypedSearchAttributes> {
     return (await this.handle.describe()).typedSearchAttributes;
+  }
+
+  /**
+   * The updates (by name) that a workflow task began while they were still unanswered. The refund
+   * and settle updates must never be among them: one left open was reordered on replay after a
+   * worker restart (workflows/messageHandlers.ts).
+   */
+  async updatesLeftOpen(): Promise<string[]> {
+    const history = await this.handle.fetchHistory();
+    const open = new Map<string, string>();
+    const left: string[] = [];
+    for (const event of history.events ?? []) {
+      const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+      if (accepted) open.set(accepted.protocolInstanceId!, accepted.acceptedRequest?.input?.name ?? '?');
+      const completed = event.workflowExecutionUpdateCompletedEventAttributes;
+      if (completed) open.delete(completed.meta!.updateId!);
+      if (event.workflowTaskStartedEventAttributes) left.push(...open.values());
+    }
+    return [...new Set(left)];
   }
 
   /**

@@ -49,7 +49,7 @@ describe('refunds', () => {
     expect(await payment.timers()).toEqual([
       { ms: 600_000, end: 'cancelled' }, // the wait for the payer
       { ms: 3_600_000, end: 'cancelled' }, // the hold, ended by the refund
-      { ms: 5_000, end: 'cancelled' }, // the refund's answer waits at most this long for Ping
+      // No timer in the refund's update: it answers at once (workflows/messageHandlers.ts).
       { ms: 1_000, end: 'fired' }, // the second look at Ping, a second after the first
     ]);
     expect(calls(payment)).toEqual([
@@ -126,8 +126,11 @@ describe('refunds', () => {
     await payAtPing(payment);
     await completedAndHolding(payment);
 
-    const first = await payment.refund('refund-1');
+    // A double click: the same key twice at once, then once more.
+    const [one, two] = await Promise.all([payment.refund('refund-1'), payment.refund('refund-1')]);
     const again = await payment.refund('refund-1');
+    expect([one.first, two.first].sort()).toEqual([false, true]);
+    const first = one.first ? one : two;
     expect(first).toMatchObject({ first: true, payment: { status: 'refunded' } });
     expect(again.first).toBe(false);
     expect(again.payment.refund).toEqual(first.payment.refund);
@@ -143,6 +146,8 @@ describe('refunds', () => {
     expect(done.events.filter((e) => e.type === 'refund_requested')).toHaveLength(1);
     expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.refunded']);
     expect(done).toMatchObject({ status: 'refunded', refund: { reason: 'requested_by_customer', status: 'succeeded' } });
+    // Each refund update answered in the task that accepted it (the create, too, here).
+    expect(await payment.updatesLeftOpen()).toEqual([]);
   });
 
   it('refuses the same key with another body while the refund is still at Ping (IdempotencyKeyReused)', async () => {

@@ -146,8 +146,9 @@ describe('settlement after payment', () => {
     await payment.result();
     expect(calls(payment)).toEqual(['initiatePisPayment', 'getPayment', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
-    // Each settle answered once the payment was settled, not when its wait for the answer gave up.
+    // No timer, and each settle update answered in the task that accepted it (the create, too, here).
     expect((await payment.timers()).filter((t) => t.end !== 'cancelled')).toEqual([]);
+    expect(await payment.updatesLeftOpen()).toEqual([]);
   });
 
   it('refuses to settle an unpaid payment (PaymentNotPaid), and asks Ping nothing', async () => {
@@ -200,6 +201,7 @@ describe('settlement after payment', () => {
       ['settlement_pending', `hold until ${eventAt(done, 'completed')}`],
       ['settlement_started', undefined],
       ['settlement_failed', 'split_not_possible'],
+      ['settlement_requested', undefined],
       ['settlement_started', undefined],
       ['settled', undefined],
     ]);
