@@ -22,8 +22,20 @@ export const createdUpdate = defineUpdate<CreatedResult, [{ fingerprint: string 
 /** `POST /v1/payments/:id/cancel`. Rejected by its validator once the payment is final. */
 export const cancelUpdate = defineUpdate<PaymentResource, []>('cancel');
 
+/**
+ * Each request the API signals carries its own id; the workflow answers it under that id
+ * (`requestAnswerQuery`), which the API reads back. The refund and settle requests are signals, not
+ * updates: a signal has its place in the history, so a replay meets it where the live run did. An
+ * update arriving in the same workflow task as an activity's result after a worker restart was
+ * replayed in the other order (a nondeterminism, seen in the chaos run with SDK 1.24).
+ */
+export interface PaymentRequest {
+  /** A new UUID per HTTP request. */
+  requestId: string;
+}
+
 /** `POST /v1/payments/:id/refunds`: one full refund per payment, idempotent by its key. */
-export interface RefundRequest {
+export interface RefundRequest extends PaymentRequest {
   /** The caller's Idempotency-Key: the same key asks for the same refund again. */
   idempotencyKey: string;
   /** Hash of the request body: the same key with another body is refused. */
@@ -32,20 +44,17 @@ export interface RefundRequest {
   description?: string;
 }
 
-export interface RefundResult {
-  payment: PaymentResource;
-  /** False when this call found the refund an earlier call with the same key asked for. */
-  first: boolean;
-}
+/** The workflow's answer to one request: taken (the first under its key), a repeat of one taken, or refused with a failure type (domain/failureTypes.ts). */
+export type RequestAnswer = { outcome: 'accepted' } | { outcome: 'repeat' } | { outcome: 'refused'; type: string; message: string };
 
-/**
- * Validated against the payment's state (paid or completed, not settling, not refunded under another
- * key); answers at once, with the refund pending: the API then reads the payment until Ping's answer shows.
- */
-export const refundUpdate = defineUpdate<RefundResult, [RefundRequest]>('refund');
+/** Checked against the payment's state (paid or completed, not settling, not refunded under another key). */
+export const refundSignal = defineSignal<[RefundRequest]>('refund');
 
 /** `POST /v1/payments/:id/settle`: settle now (manual settlement, or ending an automatic hold early). Idempotent. */
-export const settleUpdate = defineUpdate<PaymentResource, []>('settle');
+export const settleSignal = defineSignal<[PaymentRequest]>('settle');
+
+/** The answer to a request by its id; null until the workflow has handled it (or after it has forgotten it, see workflows/messageHandlers.ts). */
+export const requestAnswerQuery = defineQuery<RequestAnswer | null, [string]>('requestAnswer');
 
 /** A callback from Ping arrived. Only a trigger: the workflow fetches the real status from Ping. */
 export const pingCallbackSignal = defineSignal<[{ status?: string; receivedAt: string }]>('pingCallback');

@@ -8,9 +8,11 @@ import {
   paymentQuery,
   pingCallbackSignal,
   refundKeyQuery,
-  refundUpdate,
-  settleUpdate,
+  refundSignal,
+  requestAnswerQuery,
+  settleSignal,
   type RefundRequest,
+  type RequestAnswer,
 } from '../domain/messages';
 import type { PingRefundReason } from '../domain/payment';
 import type { PaymentRecord } from './paymentRecord';
@@ -26,6 +28,9 @@ export interface WakeUps {
   /** `POST /settle`: settle now rather than after the hold. */
   settleRequested: boolean;
 }
+
+/** Answers kept for the API to read back: far more than the requests that can be in flight at once. */
+const ANSWERS_KEPT = 50;
 
 const refused = (type: string, message: string) => ApplicationFailure.create({ type, nonRetryable: true, message });
 
@@ -79,54 +84,59 @@ export function handleMessages(payment: PaymentRecord, fingerprint: string): Wak
       },
     },
   );
-  // The refund and settle handlers answer at once, in the task that accepts them, and the API reads
-  // the payment until Ping's answer shows (api/readPaymentUntil.ts). A handler left waiting on a
-  // timer was finished by that timer in the same task as a second update arrived after a worker
-  // restart, and the SDK replays such a task in the other order: a nondeterminism that broke the
-  // payment's queries (test/workflows/refunds.test.ts pins that no update is left open).
-  setHandler(
-    refundUpdate,
-    (request) => {
-      const first = refundKey?.idempotencyKey !== request.idempotencyKey;
-      if (first) {
-        refundKey = { idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint };
-        payment.refundRequested(request.reason, request.description ?? null);
-        wakeUps.refund = { reason: request.reason, description: request.description ?? null };
-      }
-      return { payment: payment.view(), first };
-    },
-    { validator: (request) => validateRefund(payment, refundKey, request) },
-  );
-  setHandler(
-    settleUpdate,
-    () => {
-      // The workflow takes the request back when it starts settling (a failed settlement is tried
-      // again). A settlement already under way answers this call too: a request set now would outlive it.
-      const underWay = payment.settlementStarted && payment.settlement?.status === 'pending';
-      if (payment.settlement?.status !== 'settled' && !underWay) {
-        wakeUps.settleRequested = true;
-        payment.settlementRequested();
-      }
-      return payment.view();
-    },
-    {
-      validator: () => {
-        const { status, refund } = payment;
-        if (status === 'refunded' || refund?.status === 'pending') throw refused(PAYMENT_REFUNDED, `The payment is ${status === 'refunded' ? 'refunded' : 'being refunded'}`);
-        if (status !== 'paid' && status !== 'completed') throw refused(PAYMENT_NOT_PAID, `The payment is ${status}, not paid`);
-      },
-    },
-  );
+  // The refund and settle requests are signals (domain/messages.ts says why). Each is checked as
+  // an update's validator would be, and answered under its request id for the API to read back.
+  const answers = new Map<string, RequestAnswer>();
+  const answer = (requestId: string, outcome: RequestAnswer) => {
+    answers.set(requestId, outcome);
+    // The API reads an answer within seconds of its signal; older ones only grow the workflow's state.
+    if (answers.size > ANSWERS_KEPT) answers.delete(answers.keys().next().value!);
+  };
+  setHandler(requestAnswerQuery, (requestId) => answers.get(requestId) ?? null);
+  setHandler(refundSignal, (request) => {
+    const refusal = refundRefusal(payment, refundKey, request);
+    if (refusal) return answer(request.requestId, { outcome: 'refused', ...refusal });
+    if (refundKey?.idempotencyKey === request.idempotencyKey) return answer(request.requestId, { outcome: 'repeat' });
+    refundKey = { idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint };
+    payment.refundRequested(request.reason, request.description ?? null);
+    wakeUps.refund = { reason: request.reason, description: request.description ?? null };
+    answer(request.requestId, { outcome: 'accepted' });
+  });
+  setHandler(settleSignal, ({ requestId }) => {
+    const refusal = settleRefusal(payment);
+    if (refusal) return answer(requestId, { outcome: 'refused', ...refusal });
+    // The workflow takes the request back when it starts settling (a failed settlement is tried
+    // again). A settlement already under way answers this request too: a request set now would outlive it.
+    const underWay = payment.settlementStarted && payment.settlement?.status === 'pending';
+    if (payment.settlement?.status !== 'settled' && !underWay) {
+      wakeUps.settleRequested = true;
+      payment.settlementRequested();
+    }
+    answer(requestId, { outcome: 'accepted' });
+  });
   return wakeUps;
 }
 
+interface Refusal {
+  type: string;
+  message: string;
+}
+
 /** The same key asks for the same refund (the same body, too); a new key, for a new one only when none is under way or done. */
-function validateRefund(payment: PaymentRecord, refundKey: { idempotencyKey: string; fingerprint: string } | null, request: RefundRequest): void {
+function refundRefusal(payment: PaymentRecord, refundKey: { idempotencyKey: string; fingerprint: string } | null, request: RefundRequest): Refusal | undefined {
   if (refundKey?.idempotencyKey === request.idempotencyKey) {
-    if (refundKey.fingerprint !== request.fingerprint) throw refused(IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used with a different refund request');
-    return;
+    if (refundKey.fingerprint !== request.fingerprint) return { type: IDEMPOTENCY_KEY_REUSED, message: 'This Idempotency-Key was already used with a different refund request' };
+    return undefined;
   }
-  if (payment.status === 'refunded' || payment.refund?.status === 'pending') throw refused(ALREADY_REFUNDED, 'The payment is already refunded or being refunded');
-  if (payment.settlementStarted) throw refused(PAYMENT_SETTLED, "The payment's order is settled (or settling) at Ping: its money has gone to the merchant");
-  if (!payment.refundable) throw refused(PAYMENT_NOT_PAID, `The payment is ${payment.status}, not paid`);
+  if (payment.status === 'refunded' || payment.refund?.status === 'pending') return { type: ALREADY_REFUNDED, message: 'The payment is already refunded or being refunded' };
+  if (payment.settlementStarted) return { type: PAYMENT_SETTLED, message: "The payment's order is settled (or settling) at Ping: its money has gone to the merchant" };
+  if (!payment.refundable) return { type: PAYMENT_NOT_PAID, message: `The payment is ${payment.status}, not paid` };
+  return undefined;
+}
+
+function settleRefusal(payment: PaymentRecord): Refusal | undefined {
+  const { status, refund } = payment;
+  if (status === 'refunded' || refund?.status === 'pending') return { type: PAYMENT_REFUNDED, message: `The payment is ${status === 'refunded' ? 'refunded' : 'being refunded'}` };
+  if (status !== 'paid' && status !== 'completed') return { type: PAYMENT_NOT_PAID, message: `The payment is ${status}, not paid` };
+  return undefined;
 }

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ALREADY_REFUNDED, IDEMPOTENCY_KEY_REUSED, PAYMENT_NOT_PAID, PAYMENT_REFUNDED, PAYMENT_SETTLED } from '../../domain/failureTypes';
-import { paymentQuery, refundKeyQuery, refundUpdate, settleUpdate, type RefundResult } from '../../domain/messages';
+import { paymentQuery, refundKeyQuery, refundSignal, settleSignal } from '../../domain/messages';
 import type { PaymentResource } from '../../domain/payment';
 import { ApiError, methodNotAllowed } from '../errors';
 import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
-import { paymentHandle, readPayment, updateFailureType } from '../payments';
+import { askPayment, RequestRefused } from '../askPayment';
+import { paymentHandle, readPayment } from '../payments';
 import { readPaymentUntil } from '../readPaymentUntil';
 import { noBodyParameters, requireJsonBody } from '../requestBody';
 import { parseBody } from '../schemas/common';
@@ -29,10 +31,9 @@ const REFUSALS: Record<string, (message: string) => ApiError> = {
 };
 
 function refusal(err: unknown): ApiError | undefined {
-  const type = updateFailureType(err);
-  const refuse = type ? REFUSALS[type] : undefined;
-  return refuse?.((err as Error & { cause: Error }).cause.message);
+  return err instanceof RequestRefused ? REFUSALS[err.type]?.(err.message) : undefined;
 }
+
 
 /** Why a payment whose workflow has closed cannot be refunded (or settled) any more. */
 function closedPaymentRefusal(payment: PaymentResource): ApiError {
@@ -64,27 +65,29 @@ export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
     if (body.amount !== undefined && body.amount !== current.amount) {
       throw new ApiError(400, 'invalid_request_error', 'amount_invalid', `Ping refunds whole payments only: amount must be ${current.amount} (the payment's amount) or left out`, 'amount');
     }
-    const request = { idempotencyKey: key, fingerprint: fingerprintOf(body), reason: body.reason, ...(body.description ? { description: body.description } : {}) };
-    let result: RefundResult;
+    const request = { requestId: randomUUID(), idempotencyKey: key, fingerprint: fingerprintOf(body), reason: body.reason, ...(body.description ? { description: body.description } : {}) };
+    let first = false;
+    let closed: PaymentResource | undefined;
     try {
-      result = await handle.executeUpdate(refundUpdate, { args: [request] });
+      first = (await askPayment(handle, refundSignal, request)).outcome === 'accepted';
     } catch (err) {
       const refused = refusal(err);
       if (refused) throw refused;
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      result = await replayClosed(handle, request.idempotencyKey, request.fingerprint);
+      closed = await replayClosed(handle, request.idempotencyKey, request.fingerprint);
     }
-    const payment = await readPaymentUntil(client, id, (p) => p.refund?.status !== 'pending', REFUND_ANSWER_WAIT_MS, result.payment);
-    res.status(result.first ? 201 : 200).json(payment);
+    const payment = await readPaymentUntil(client, id, (p) => p.refund !== null && p.refund.status !== 'pending', REFUND_ANSWER_WAIT_MS, closed);
+    // Exactly one request per key is the first: the one whose signal the workflow took the refund from.
+    res.status(first ? 201 : 200).json(payment);
   });
 
   /** Settles now: a manual settlement, or an automatic one before its hold ends. Idempotent. */
   router.post('/payments/:id/settle', requireJsonBody, noBodyParameters, async (req, res) => {
     const id = String(req.params.id);
     const handle = paymentHandle(client, id);
-    let payment: PaymentResource;
+    let payment: PaymentResource | undefined;
     try {
-      payment = await handle.executeUpdate(settleUpdate);
+      await askPayment(handle, settleSignal, { requestId: randomUUID() });
     } catch (err) {
       const refused = refusal(err);
       if (refused) throw refused;
@@ -102,14 +105,14 @@ export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
 }
 
 /** A refund asked of a payment whose workflow has closed: the same key again is answered as before. */
-async function replayClosed(handle: WorkflowHandle, idempotencyKey: string, fingerprint: string): Promise<RefundResult> {
+async function replayClosed(handle: WorkflowHandle, idempotencyKey: string, fingerprint: string): Promise<PaymentResource> {
   // One query after the other, never side by side: a closed workflow answers a query by a replay on
   // a worker, and of two concurrent ones the SDK (1.24) can drop one, which then times out after 30 s.
   const earlier = await handle.query(refundKeyQuery);
   const payment = await handle.query(paymentQuery);
   if (earlier?.idempotencyKey === idempotencyKey) {
     if (earlier.fingerprint !== fingerprint) throw REFUSALS[IDEMPOTENCY_KEY_REUSED]('');
-    return { payment, first: false };
+    return payment;
   }
   throw closedPaymentRefusal(payment);
 }

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttributes } from '@temporalio/common';
+import { askPayment, RequestRefused } from '../../api/askPayment';
 import { paymentLinkAmount, pisPaymentAmount } from '../../domain/amount';
 import {
   cancelUpdate,
@@ -8,14 +10,19 @@ import {
   payerReturnedSignal,
   paymentQuery,
   pingCallbackSignal,
-  refundUpdate,
-  settleUpdate,
+  refundSignal,
+  settleSignal,
   type CreatedResult,
   type PayerOutcome,
   type RefundRequest,
-  type RefundResult,
 } from '../../domain/messages';
 import type { PaymentResource, PingRefundReason } from '../../domain/payment';
+
+/** What the API answers a refund with: the payment, and whether this request was the first under its key. */
+export interface RefundResult {
+  payment: PaymentResource;
+  first: boolean;
+}
 import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentRequest, MoneyTiming, PollTiming } from '../../domain/requests';
 import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus } from '../../domain/searchAttributes';
 import type { paymentLink, pisPayment } from '../../workflows';
@@ -92,6 +99,7 @@ export async function updateRejection(update: Promise<unknown>): Promise<{ type:
     await update;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return { type: err.cause.type, message: err.cause.message };
+    if (err instanceof RequestRefused) return { type: err.type, message: err.message };
     throw err;
   }
   throw new Error('The update was accepted');
@@ -167,39 +175,34 @@ export class StartedPayment {
   }
 
   /**
-   * `POST /v1/payments/:id/refunds` as the API does it: the update (the fingerprint stands for the
-   * body's hash), then reads until the refund is no longer pending (api/readPaymentUntil.ts).
+   * `POST /v1/payments/:id/refunds` as the API does it (api/routes/paymentMoney.ts): the signal and
+   * its answer (a refusal throws RequestRefused), then reads until the refund is no longer pending.
    */
   async refund(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<RefundResult> {
-    const { first } = await this.refundUpdate(idempotencyKey, body);
-    return { first, payment: await this.waitForPayment('the refund to leave pending', (p) => p.refund?.status !== 'pending') };
+    return (await this.refundAccepted(idempotencyKey, body)).answer();
   }
 
-  /** The refund update alone: its answer, at once. */
-  refundUpdate(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<RefundResult> {
-    return this.handle.executeUpdate(refundUpdate, { args: [this.refundRequest(idempotencyKey, body)] });
+  /** The refund request answered (at once); `answer()` then reads, as the API does, until Ping's answer shows. */
+  async refundAccepted(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<{ first: boolean; answer(): Promise<RefundResult> }> {
+    const { outcome } = await askPayment(this.handle, refundSignal, this.refundRequest(idempotencyKey, body));
+    const first = outcome === 'accepted';
+    return { first, answer: async () => ({ first, payment: await this.waitForPayment('the refund to leave pending', (p) => p.refund?.status !== 'pending') }) };
   }
 
   private refundRequest(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string }): RefundRequest {
     const reason = body.reason ?? 'requested_by_customer';
     const fingerprint = `refund-fp:${reason}:${body.description ?? ''}`;
-    return { idempotencyKey, fingerprint, reason, ...(body.description === undefined ? {} : { description: body.description }) };
+    return { requestId: randomUUID(), idempotencyKey, fingerprint, reason, ...(body.description === undefined ? {} : { description: body.description }) };
   }
 
-  /** The refund update (it answers at once); `answer()` then reads, as the API does, until Ping's answer shows. */
-  async refundAccepted(idempotencyKey: string, body: { reason?: PingRefundReason; description?: string } = {}): Promise<{ answer(): Promise<RefundResult> }> {
-    const { first } = await this.refundUpdate(idempotencyKey, body);
-    return { answer: async () => ({ first, payment: await this.waitForPayment('the refund to leave pending', (p) => p.refund?.status !== 'pending') }) };
-  }
-
-  /** `POST /v1/payments/:id/settle` as the API does it: the update, then reads until the settlement has ended. */
+  /** `POST /v1/payments/:id/settle` as the API does it: the signal and its answer, then reads until the settlement has ended. */
   async settle(): Promise<PaymentResource> {
     return (await this.settleAccepted()).answer();
   }
 
-  /** The settle update (it answers at once); `answer()` then reads, as the API does, until the settlement has ended. */
+  /** The settle request answered (at once); `answer()` then reads, as the API does, until the settlement has ended. */
   async settleAccepted(): Promise<{ answer(): Promise<PaymentResource> }> {
-    await this.handle.executeUpdate(settleUpdate);
+    await askPayment(this.handle, settleSignal, { requestId: randomUUID() });
     return { answer: () => this.waitForPayment('the settlement to end', (p) => p.status === 'refunded' || (p.settlement !== null && p.settlement.status !== 'pending')) };
   }
 
@@ -214,23 +217,14 @@ export class StartedPayment {
     return (await this.handle.describe()).typedSearchAttributes;
   }
 
-  /**
-   * The updates (by name) that a workflow task began while they were still unanswered. The refund
-   * and settle updates must never be among them: one left open was reordered on replay after a
-   * worker restart (workflows/messageHandlers.ts).
-   */
-  async updatesLeftOpen(): Promise<string[]> {
+  /** The signals and updates the workflow received, in history order, as `signal refund` or `update created`. */
+  async messagesReceived(): Promise<string[]> {
     const history = await this.handle.fetchHistory();
-    const open = new Map<string, string>();
-    const left: string[] = [];
-    for (const event of history.events ?? []) {
-      const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
-      if (accepted) open.set(accepted.protocolInstanceId!, accepted.acceptedRequest?.input?.name ?? '?');
-      const completed = event.workflowExecutionUpdateCompletedEventAttributes;
-      if (completed) open.delete(completed.meta!.updateId!);
-      if (event.workflowTaskStartedEventAttributes) left.push(...open.values());
-    }
-    return [...new Set(left)];
+    return (history.events ?? []).flatMap((event) => {
+      const signal = event.workflowExecutionSignaledEventAttributes?.signalName;
+      const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+      return signal ? [`signal ${signal}`] : update ? [`update ${update}`] : [];
+    });
   }
 
   /**
