@@ -19,15 +19,15 @@ export interface CreatedResult {
  */
 export const createdUpdate = defineUpdate<CreatedResult, [{ fingerprint: string }]>('created');
 
-/** `POST /v1/payments/:id/cancel`. Rejected by its validator once the payment is final. */
-export const cancelUpdate = defineUpdate<PaymentResource, []>('cancel');
 
 /**
  * Each request the API signals carries its own id; the workflow answers it under that id
- * (`requestAnswerQuery`), which the API reads back. The refund and settle requests are signals, not
- * updates: a signal has its place in the history, so a replay meets it where the live run did. An
- * update arriving in the same workflow task as an activity's result after a worker restart was
- * replayed in the other order (a nondeterminism, seen in the chaos run with SDK 1.24).
+ * (`requestAnswerQuery`), which the API reads back. The cancel, refund and settle requests are
+ * signals, not updates: a signal has its place in the history, so a replay meets it where the live
+ * run did. An update arriving in the same workflow task as a timer or an activity's result after a
+ * worker restart was replayed in the other order (a nondeterminism, seen in the chaos run with SDK
+ * 1.24). The only update left is `created`, sent with the workflow's start, when nothing else can
+ * be in its task.
  */
 export interface PaymentRequest {
   /** A new UUID per HTTP request. */
@@ -49,6 +49,9 @@ export type RequestAnswer = { outcome: 'accepted' } | { outcome: 'repeat' } | { 
 
 /** Checked against the payment's state (paid or completed, not settling, not refunded under another key). */
 export const refundSignal = defineSignal<[RefundRequest]>('refund');
+
+/** `POST /v1/payments/:id/cancel`: refused once the payment is paid or final; then the workflow ends it at Ping. */
+export const cancelSignal = defineSignal<[PaymentRequest]>('cancel');
 
 /** `POST /v1/payments/:id/settle`: settle now (manual settlement, or ending an automatic hold early). Idempotent. */
 export const settleSignal = defineSignal<[PaymentRequest]>('settle');

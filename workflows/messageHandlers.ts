@@ -1,7 +1,7 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { ALREADY_REFUNDED, IDEMPOTENCY_KEY_REUSED, PAYMENT_FINAL, PAYMENT_NOT_PAID, PAYMENT_REFUNDED, PAYMENT_SETTLED } from '../domain/failureTypes';
 import {
-  cancelUpdate,
+  cancelSignal,
   createdUpdate,
   fingerprintQuery,
   payerReturnedSignal,
@@ -70,21 +70,7 @@ export function handleMessages(payment: PaymentRecord, fingerprint: string): Wak
       },
     },
   );
-  setHandler(
-    cancelUpdate,
-    async () => {
-      wakeUps.cancelRequested = true;
-      // A payment paid while the cancel was on its way ends paid, not cancelled; the caller sees which.
-      await condition(() => payment.isDecided);
-      return payment.view();
-    },
-    {
-      validator: () => {
-        if (payment.isDecided) throw refused(PAYMENT_FINAL, `The payment is already ${payment.status}`);
-      },
-    },
-  );
-  // The refund and settle requests are signals (domain/messages.ts says why). Each is checked as
+  // The cancel, refund and settle requests are signals (domain/messages.ts says why). Each is checked as
   // an update's validator would be, and answered under its request id for the API to read back.
   const answers = new Map<string, RequestAnswer>();
   const answer = (requestId: string, outcome: RequestAnswer) => {
@@ -101,6 +87,12 @@ export function handleMessages(payment: PaymentRecord, fingerprint: string): Wak
     payment.refundRequested(request.reason, request.description ?? null);
     wakeUps.refund = { reason: request.reason, description: request.description ?? null };
     answer(request.requestId, { outcome: 'accepted' });
+  });
+  setHandler(cancelSignal, ({ requestId }) => {
+    // A payment paid while the cancel was on its way ends paid, not cancelled; the API reads which.
+    if (payment.isDecided) return answer(requestId, { outcome: 'refused', type: PAYMENT_FINAL, message: `The payment is already ${payment.status}` });
+    wakeUps.cancelRequested = true;
+    answer(requestId, { outcome: 'accepted' });
   });
   setHandler(settleSignal, ({ requestId }) => {
     const refusal = settleRefusal(payment);

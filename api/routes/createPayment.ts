@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { z } from 'zod';
-import { createdUpdate, fingerprintQuery, paymentQuery, type CreatedResult } from '../../domain/messages';
+import { createdUpdate, fingerprintQuery, type CreatedResult } from '../../domain/messages';
 import { IDEMPOTENCY_KEY_REUSED } from '../../domain/failureTypes';
 import type { PaymentFlow } from '../../domain/payment';
 import type { MoneyTiming, PollTiming } from '../../domain/requests';
@@ -10,6 +10,7 @@ import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, Payme
 import type { PaymentIdPrefix } from '../../domain/ids';
 import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
 import { refusedError, updateFailureType } from '../payments';
+import { readPaymentUntil } from '../readPaymentUntil';
 import { invalidParameter, parseBody, type BodyIssue } from '../schemas/common';
 
 export interface CreatePaymentDeps {
@@ -54,27 +55,14 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
     onCreate?.(spec.flow, 'conflict');
     return idempotencyMismatch();
   };
-  /** The payment under this key has finished: answer as before if it is the same request. */
-  const replayFinished = async (handle: WorkflowHandle, fingerprint: string): Promise<CreatedResult> => {
+  const joinExisting = async (handle: WorkflowHandle, fingerprint: string): Promise<CreatedResult> => {
     if ((await handle.query(fingerprintQuery)) !== fingerprint) throw conflict();
-    return { payment: await handle.query(paymentQuery), first: false };
+    const payment = await readPaymentUntil(client, handle.workflowId, (p) => p.status !== 'creating', 30_000);
+    return { payment, first: false };
   };
-  /**
-   * A request that would no longer be accepted as a new payment (its due date has passed) may still
-   * be the retry of one that was: answer it from the payment under its key, as a replay would.
-   */
   const replayOrRefuse = async (paymentId: string, fingerprint: string, issue: BodyIssue): Promise<CreatedResult> => {
-    const handle = client.workflow.getHandle(paymentId);
     try {
-      // A running payment may still be being created at Ping: join it as a retry does (its validator checks the fingerprint).
-      return await handle.executeUpdate(createdUpdate, { args: [{ fingerprint }] });
-    } catch (err) {
-      if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw conflict();
-      // Not found: never started under this key, or finished (the server reports an update on a closed workflow so).
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
-    try {
-      return await replayFinished(handle, fingerprint);
+      return await joinExisting(client.workflow.getHandle(paymentId), fingerprint);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw invalidParameter(issue);
       throw err;
@@ -100,7 +88,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
       taskQueue,
       args: [{ paymentId, request, fingerprint, timing, money }],
       // A retry joins the running payment; a finished payment is never started again under its key.
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: PaymentStatus, value: 'creating' },
@@ -120,7 +108,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
     } catch (err) {
       if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw conflict();
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      ({ payment, first } = await replayFinished(client.workflow.getHandle(paymentId), fingerprint));
+      ({ payment, first } = await joinExisting(client.workflow.getHandle(paymentId), fingerprint));
     }
     answer(res, { payment, first });
   };

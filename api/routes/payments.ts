@@ -1,16 +1,20 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { cancelUpdate } from '../../domain/messages';
+import { cancelSignal } from '../../domain/messages';
 import { PAYMENT_FLOWS } from '../../domain/payment';
-import { PAYMENT_FINAL } from '../../domain/failureTypes';
 import { AmountMinor, Currency, DueAt, MerchantReference, PaymentFlow, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
-import { paymentHandle, readPayment, updateFailureType } from '../payments';
+import { askPayment, RequestRefused } from '../askPayment';
+import { paymentHandle, readPayment } from '../payments';
+import { readPaymentUntil } from '../readPaymentUntil';
 import { noBodyParameters, requireJsonBody } from '../requestBody';
 import { parseBody } from '../schemas/common';
 import { paymentListQuerySchema } from '../schemas/listQuery';
+
+/** How long a cancel's answer waits for the payment to end at Ping. */
+const CANCEL_ANSWER_WAIT_MS = 30_000;
 
 /**
  * List cursors wrap Temporal's page token with a MAC over the token and the query it pages. Temporal
@@ -92,19 +96,22 @@ export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Rout
   router.post('/payments/:id/cancel', requireJsonBody, noBodyParameters, async (req, res) => {
     const id = String(req.params.id);
     const handle = paymentHandle(client, id);
-    let payment;
     try {
-      payment = await handle.executeUpdate(cancelUpdate);
+      await askPayment(handle, cancelSignal, { requestId: randomUUID() });
     } catch (err) {
-      if (updateFailureType(err) === PAYMENT_FINAL) {
-        throw new ApiError(409, 'invalid_request_error', 'payment_final', (err as Error & { cause: Error }).cause.message);
-      }
+      if (err instanceof RequestRefused) throw new ApiError(409, 'invalid_request_error', 'payment_final', err.message);
       if (err instanceof WorkflowNotFoundError) {
         // A closed workflow is a finished payment; a missing one is unknown.
         const existing = await readPayment(client, id);
         throw new ApiError(409, 'invalid_request_error', 'payment_final', `The payment is already ${existing.status}`);
       }
       throw err;
+    }
+    // Ending the payment at Ping is retried until Ping answers; past this wait the answer is 202, with the cancel under way.
+    const payment = await readPaymentUntil(client, id, (p) => p.status !== 'awaiting_payment' && p.status !== 'creating', CANCEL_ANSWER_WAIT_MS);
+    if (payment.status === 'awaiting_payment' || payment.status === 'creating') {
+      res.status(202).json(payment);
+      return;
     }
     if (payment.status !== 'cancelled') {
       throw new ApiError(409, 'invalid_request_error', 'payment_final', `The payment was ${payment.status} before it could be cancelled`);

@@ -91,6 +91,9 @@ describe('payment link API', () => {
       expect(new Set(answers.map((a) => a.body.id))).toEqual(new Set([`payment-link-${key}`]));
       expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
       expect(await createCount()).toBe(before + 1);
+      // The retries joined by queries: the workflow got one update, the one sent with its start (api/routes/createPayment.ts says why).
+      const history = await stack.client.workflow.getHandle(`payment-link-${key}`).fetchHistory();
+      expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name)).toEqual(['created']);
     });
 
     it('rejects a malformed Idempotency-Key', async () => {

@@ -5,7 +5,7 @@ import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttribute
 import { askPayment, RequestRefused } from '../../api/askPayment';
 import { paymentLinkAmount, pisPaymentAmount } from '../../domain/amount';
 import {
-  cancelUpdate,
+  cancelSignal,
   createdUpdate,
   payerReturnedSignal,
   paymentQuery,
@@ -170,8 +170,10 @@ export class StartedPayment {
     return this.handle.signal(payerReturnedSignal, { outcome });
   }
 
-  cancel(): Promise<PaymentResource> {
-    return this.handle.executeUpdate(cancelUpdate);
+  /** `POST /v1/payments/:id/cancel` as the API does it: the signal and its answer, then reads until the payment has ended (or was paid first). */
+  async cancel(): Promise<PaymentResource> {
+    await askPayment(this.handle, cancelSignal, { requestId: randomUUID() });
+    return this.waitForPayment('the cancel to end the payment', (p) => p.status !== 'awaiting_payment' && p.status !== 'creating');
   }
 
   /**
