@@ -9,6 +9,13 @@ export type PaymentIdPrefix = (typeof PAYMENT_ID_PREFIXES)[keyof typeof PAYMENT_
 /** What an Idempotency-Key may hold: it becomes part of a workflow id and a URL path. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 export const PAYMENT_ID_PATTERN = /^(payment-link|pis-payment)-[A-Za-z0-9._:-]{1,100}$/;
+/**
+ * A Ping id (a tenant's, a merchant's): Ping's ids are .NET Guids, and .NET parses any 8-4-4-4-12 hex
+ * string whatever its version and variant bits (docs/ping-contract.md §0), which `z.uuid()` would
+ * refuse. Both cases are spelt out instead of an `i` flag, so the OpenAPI `pattern` made from this
+ * (which keeps the source, not the flags) means the same.
+ */
+export const PING_GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** A list page's cursor: Temporal's page token (base64url) and its 128-bit MAC (22 base64url characters). */
 export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]{22}$/;
 

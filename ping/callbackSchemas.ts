@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { openEnum, paymentLinkStatuses, paymentStatuses, pingId, timestamp } from './commonSchemas';
+import { merchantStatuses } from './merchantsSchemas';
 
 /**
  * Bodies Ping POSTs to our webhooks (docs/ping-contract.md §4). A callback is a trigger, never the
@@ -50,5 +51,27 @@ export const paymentStatusCallbackSchema = z
     occurredAt: body.occurred_at ?? body.occured_at,
   }));
 
+/**
+ * UNKNOWN shape (docs/ping-contract.md §4, §9): Ping names `merchant_status_callback_url` on the
+ * tenant but shows no body. Our reading is `{merchant_id, status, occurred_at}`, shaped like the
+ * payment callback, with `{id, status}` and either spelling of the time accepted too. Everything is
+ * optional: the URL is the tenant's, not a merchant's, so a body without an id still says "some
+ * merchant changed", and the receiver reads the merchants it cares about from Ping.
+ */
+export const merchantStatusCallbackSchema = z
+  .looseObject({
+    merchant_id: pingId.optional(),
+    id: pingId.optional(),
+    status: openEnum(merchantStatuses).optional(),
+    occurred_at: timestamp.optional(),
+    occured_at: timestamp.optional(),
+  })
+  .transform((body) => ({
+    merchantId: body.merchant_id ?? body.id,
+    status: body.status,
+    occurredAt: body.occurred_at ?? body.occured_at,
+  }));
+
 export type PaymentLinkStatusCallback = z.output<typeof paymentLinkStatusCallbackSchema>;
 export type PaymentStatusCallback = z.output<typeof paymentStatusCallbackSchema>;
+export type MerchantStatusCallback = z.output<typeof merchantStatusCallbackSchema>;

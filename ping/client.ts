@@ -41,6 +41,17 @@ import {
   type RefundPaymentInput,
   type RefundResponse,
 } from './paymentsSchemas';
+import {
+  createMerchantRequestSchema,
+  merchantPageSchema,
+  merchantSchema,
+  tenantSchema,
+  updateTenantRequestSchema,
+  type CreateMerchantInput,
+  type Merchant,
+  type Tenant,
+  type UpdateTenantInput,
+} from './merchantsSchemas';
 import { checkoutUrlFrom } from './pisCheckoutUrl';
 import { createTransport, type Exchange, type ExchangeResult, type PingCallObserver } from './transport';
 
@@ -73,6 +84,14 @@ export interface ListPaymentsFilter {
 export interface RequestOptions {
   /** Cancels the request (an activity's cancellation signal, typically); combined with the timeout. */
   signal?: AbortSignal;
+}
+
+/** GET api/v1/merchants (docs/ping-contract.md §2.6): every page, as listPayments reads them. */
+export interface ListMerchantsOptions extends RequestOptions {
+  /** Page size (Ping's maximum is unknown; the sandbox allows 200). */
+  limit?: number;
+  /** Default 20, so a huge tenant cannot stall a call. */
+  maxPages?: number;
 }
 
 /** Split and settle (docs/ping-contract.md §2.3). */
@@ -110,6 +129,14 @@ export interface PingClient {
   /** GET api/v1/payments, every page (up to `maxPages`, default 20, so a huge tenant cannot stall a call). */
   listPayments(filter: ListPaymentsFilter, options?: RequestOptions & { maxPages?: number }): Promise<Payment[]>;
   pingPayments(options?: RequestOptions): Promise<'pong'>;
+
+  /** The new merchant is CREATED at Ping until its KYC decision; read it (or wait for the merchant callback) for APPROVED. */
+  createMerchant(body: CreateMerchantInput, options?: RequestOptions): Promise<CreatedResponse>;
+  getMerchant(merchantId: string, options?: RequestOptions): Promise<Merchant>;
+  listMerchants(options?: ListMerchantsOptions): Promise<Merchant[]>;
+  getTenant(options?: RequestOptions): Promise<Tenant>;
+  /** Replaces all three callback URLs (docs/ping-contract.md §2.8): pass back the ones you keep. */
+  updateTenant(body: UpdateTenantInput, options?: RequestOptions): Promise<void>;
 
   createPaymentLink(body: CreatePaymentLinkInput, options?: RequestOptions): Promise<CreatePaymentLinkResponse>;
   getPaymentLink(paymentLinkId: string, options?: RequestOptions): Promise<PaymentLink>;
@@ -208,6 +235,27 @@ export function createPingClient(options: PingClientOptions): PingClient {
     });
   }
 
+  /**
+   * A `{data, _links}` list, page after page along `_links.next.href` (docs/ping-contract.md §2.2).
+   * Only a next page on the same API is followed: our secret goes with every call, so an href
+   * elsewhere is not.
+   */
+  async function allPages<T>(
+    firstPath: string,
+    readPage: (path: string) => Promise<{ data: T[]; _links?: { next?: { href: string } | null } | null }>,
+    maxPages: number,
+  ): Promise<T[]> {
+    let path: string | undefined = firstPath;
+    const found: T[] = [];
+    for (let page = 0; path && page < maxPages; page++) {
+      const pageOf = await readPage(path);
+      found.push(...pageOf.data);
+      const next = pageOf._links?.next?.href;
+      path = next && next.startsWith(paymentsBase) ? next.slice(paymentsBase.length) : undefined;
+    }
+    return found;
+  }
+
   const payments = (endpoint: string, path: string, signal?: AbortSignal): Target => ({
     endpoint,
     baseUrl: paymentsBase,
@@ -299,16 +347,37 @@ export function createPingClient(options: PingClientOptions): PingClient {
       if (filter.method) query.set('method', filter.method);
       if (filter.paymentOrderId) query.set('payment_order_id', filter.paymentOrderId);
       if (filter.limit) query.set('limit', String(filter.limit));
-      let path: string | undefined = `api/v1/payments${query.size > 0 ? `?${query}` : ''}`;
-      const found: Payment[] = [];
-      for (let page = 0; path && page < maxPages; page++) {
-        const pageOf: z.output<typeof paymentPageSchema> = await read({ endpoint, baseUrl: paymentsBase, path, signal }, paymentPageSchema);
-        found.push(...pageOf.data);
-        const next: string | undefined = pageOf._links?.next?.href;
-        // Only a next page on the same API: an href elsewhere is not followed (our secret goes with every call).
-        path = next && next.startsWith(paymentsBase) ? next.slice(paymentsBase.length) : undefined;
-      }
-      return found;
+      const first = `api/v1/payments${query.size > 0 ? `?${query}` : ''}`;
+      return allPages<Payment>(first, (path) => read({ endpoint, baseUrl: paymentsBase, path, signal }, paymentPageSchema), maxPages);
+    },
+
+    async createMerchant(body, { signal } = {}) {
+      const endpoint = 'createMerchant';
+      const payload = validRequest(endpoint, createMerchantRequestSchema, body);
+      return create(payments(endpoint, 'merchants', signal), payload, createdResponseSchema);
+    },
+
+    async getMerchant(merchantId, { signal } = {}) {
+      const endpoint = 'getMerchant';
+      const id = idSegment(endpoint, 'merchantId', merchantId);
+      return read(payments(endpoint, `merchants/${id}`, signal), merchantSchema);
+    },
+
+    async listMerchants({ signal, limit, maxPages = 20 } = {}) {
+      const endpoint = 'listMerchants';
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw invalidRequestError(endpoint, 'limit: must be a positive whole number');
+      const first = `api/v1/merchants${limit !== undefined ? `?limit=${limit}` : ''}`;
+      return allPages<Merchant>(first, (path) => read({ endpoint, baseUrl: paymentsBase, path, signal }, merchantPageSchema), maxPages);
+    },
+
+    async getTenant({ signal } = {}) {
+      return read(payments('getTenant', 'tenant', signal), tenantSchema);
+    },
+
+    async updateTenant(body, { signal } = {}) {
+      const endpoint = 'updateTenant';
+      const payload = validRequest(endpoint, updateTenantRequestSchema, body);
+      await mutate(payments(endpoint, 'tenant', signal), payload);
     },
 
     async createPaymentLink(body, { signal } = {}) {

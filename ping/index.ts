@@ -6,6 +6,7 @@ export {
   createPingClient,
   DEFAULT_TIMEOUT_MS,
   type InitiatePaymentResult,
+  type ListMerchantsOptions,
   type PingClient,
   type PingClientOptions,
   type RequestOptions,
@@ -18,4 +19,5 @@ export * from './commonSchemas';
 export * from './providerMethodSchemas';
 export * from './paymentsSchemas';
 export * from './paymentLinksSchemas';
+export * from './merchantsSchemas';
 export * from './callbackSchemas';

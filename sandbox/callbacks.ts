@@ -25,7 +25,7 @@ export const DEFAULT_CALLBACK_RETRY: CallbackRetryOptions = {
   attemptTimeoutMs: 5000,
 };
 
-export type CallbackKind = 'payment_link' | 'payment' | 'poke';
+export type CallbackKind = 'payment_link' | 'payment' | 'merchant' | 'poke';
 
 export interface DeliveryAttempt {
   at: string;

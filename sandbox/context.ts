@@ -32,6 +32,12 @@ export interface SandboxOptions {
   refundDelayMs?: number;
   /** How often due dates are checked in the background (they are also checked on every read). Default 1000 ms. */
   expirySweepMs?: number;
+  /**
+   * How long a new merchant stays CREATED before the sandbox approves it by itself (sandbox/merchants.ts).
+   * Default 300 ms; 0 approves it on the next tick; null or a negative number never does, so the
+   * merchant waits for Mimic or the control API.
+   */
+  merchantApprovalDelayMs?: number | null;
 }
 
 /** Everything a route or page needs; built once by createSandbox. */
@@ -41,6 +47,8 @@ export interface SandboxContext {
   linksErrorShape: ErrorShape;
   providerDelayMs: number;
   refundDelayMs: number;
+  /** Null when merchants are never approved automatically. */
+  merchantApprovalDelayMs: number | null;
   store: Store;
   clock: Clock;
   timers: Timers;

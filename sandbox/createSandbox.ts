@@ -7,6 +7,7 @@ import { Counters } from './counters';
 import { FaultPlan } from './faults';
 import { pingApi, pingApiFallbacks } from './http/pingApi';
 import { expireAllDueLinks } from './lifecycle';
+import { DEFAULT_MERCHANT_APPROVAL_DELAY_MS, MAX_TIMER_MS } from './merchants';
 import { Outbox } from './outbox';
 import { RefundFailures } from './refundFailures';
 import { allocationRoutes } from './routes/allocations';
@@ -25,6 +26,13 @@ import { Timers } from './timers';
 
 export type { SandboxOptions } from './context';
 
+function approvalDelay(option: number | null | undefined): number | null {
+  if (option === undefined) return DEFAULT_MERCHANT_APPROVAL_DELAY_MS;
+  if (option === null || option < 0) return null;
+  if (!Number.isFinite(option) || option > MAX_TIMER_MS) throw new TypeError(`createSandbox: merchantApprovalDelayMs must be at most ${MAX_TIMER_MS}`);
+  return option;
+}
+
 export interface Sandbox {
   app: Express;
   /** The live state and its instruments, for in-process tests and tools. */
@@ -37,7 +45,7 @@ export interface Sandbox {
 
 /**
  * A Ping Payments emulator (docs/ping-contract.md): the Payments API under `/payments/`, the
- * Payment Links API under `/payment_links/`, Mimic's disbursement trigger under `/mimic/`, hosted
+ * Payment Links API under `/payment_links/`, Mimic's disbursement and merchant triggers under `/mimic/`, hosted
  * checkout and bank pages under `/checkout/`, PDFs under `/documents/`, and the control API under
  * `/_sandbox/`.
  */
@@ -62,6 +70,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     linksErrorShape: options.linksErrorShape ?? 'flat',
     providerDelayMs: options.providerDelayMs ?? 300,
     refundDelayMs: options.refundDelayMs ?? 200,
+    merchantApprovalDelayMs: approvalDelay(options.merchantApprovalDelayMs),
     store: new Store(),
     clock,
     timers,

@@ -235,14 +235,24 @@ export interface Disbursement {
   settlements: Array<{ id: string; allocationId: string }>;
 }
 
+/** Ping's MerchantStatus (docs/ping-contract.md §3.3); sandbox/merchants.ts moves a merchant between them. */
+export const MERCHANT_STATUSES = ['CREATED', 'APPROVED', 'DENIED', 'PENDING'] as const;
+export type MerchantStatus = (typeof MERCHANT_STATUSES)[number];
+
 export interface Merchant {
   id: string;
   tenantId: string;
   name: string;
   email: string | null;
   phoneNumber: string | null;
-  status: 'CREATED' | 'APPROVED' | 'DENIED' | 'PENDING';
+  status: MerchantStatus;
   organization: JsonObject | null;
   person: JsonObject | null;
   createdAt: string;
+  statusChangedAt: string;
+  /**
+   * When the sandbox approves the merchant by itself (epoch ms, sandbox time), or null once a
+   * decision has been made or when automatic approval is off.
+   */
+  approvesAt: number | null;
 }

@@ -60,6 +60,14 @@ export class Store {
     return undefined;
   }
 
+  findMerchant(id: string): Merchant | undefined {
+    for (const t of this.tenants.values()) {
+      const merchant = t.merchants.get(id);
+      if (merchant) return merchant;
+    }
+    return undefined;
+  }
+
   findOrder(id: string): PaymentOrder | undefined {
     for (const t of this.tenants.values()) {
       const order = t.orders.get(id);

@@ -1,4 +1,4 @@
-import type { Address, Allocation, Disbursement, Merchant, Payment, PaymentLink, PaymentOrder } from './entities';
+import type { Address, Allocation, Disbursement, Merchant, MerchantStatus, Payment, PaymentLink, PaymentOrder } from './entities';
 import { completedRefunds } from './refunds';
 
 /**
@@ -82,7 +82,14 @@ export function paymentLinkWire(l: PaymentLink) {
   };
 }
 
+/**
+ * How the KYC status follows the merchant's: the contract names both enums but not how they relate
+ * (docs/ping-contract.md §2.6), so this is the sandbox's guess: nothing gathered until a decision.
+ */
+const KYC_STATUS_OF: Record<MerchantStatus, string> = { CREATED: 'UNVERIFIED', PENDING: 'PROCESSING', APPROVED: 'APPROVED', DENIED: 'DENIED' };
+
 export function merchantWire(m: Merchant) {
+  const kycGatheredAt = m.status === 'CREATED' ? null : m.statusChangedAt;
   return {
     id: m.id,
     name: m.name,
@@ -90,7 +97,7 @@ export function merchantWire(m: Merchant) {
     phone_number: m.phoneNumber,
     status: m.status,
     organization: m.organization
-      ? { ...m.organization, kyc_information: { kyc_renewal_ongoing: false, latest_kyc_gathered_at: null, status: 'APPROVED' } }
+      ? { ...m.organization, kyc_information: { kyc_renewal_ongoing: false, latest_kyc_gathered_at: kycGatheredAt, status: KYC_STATUS_OF[m.status] } }
       : null,
     person: m.person,
     payment_provider_methods: [],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { methods, providers } from '../../ping/commonSchemas';
 import { ApiError } from '../errors';
 import { LATE_PAYMENT_POLICIES, SETTLEMENT_MODES } from '../../domain/payment';
+import { PING_GUID_PATTERN } from '../../domain/ids';
 
 /** Field schemas shared by the create endpoints. Limits follow Stripe's where Ping states none. */
 
@@ -57,7 +58,7 @@ export const vatPercent = z
   .min(0, 'must be between 0 and 99.99')
   .max(99.99, 'must be between 0 and 99.99')
   .refine((v) => Math.round(v * 100) === v * 100, 'must have at most two decimals');
-export const merchantId = z.uuid('must be a UUID');
+export const merchantId = z.string({ error: 'must be a Ping id (8-4-4-4-12 hex digits)' }).regex(PING_GUID_PATTERN, 'must be a Ping id (8-4-4-4-12 hex digits)');
 export const settlementMode = z
   .enum(SETTLEMENT_MODES, { error: `must be one of ${SETTLEMENT_MODES.join(', ')}` })
   .meta({ description: 'automatic (default): settled at Ping once SETTLEMENT_HOLD has passed; manual: settled on POST /v1/payments/{id}/settle.' });

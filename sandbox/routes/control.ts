@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { allocationsOf } from '../allocations';
 import type { SandboxContext } from '../context';
 import { orderStatusCounts, type CountersView } from '../counters';
-import { PAYMENT_STATUSES, SMS_STATUSES, type Payment, type PaymentLink } from '../entities';
+import { PAYMENT_STATUSES, SMS_STATUSES, type Merchant, type MerchantStatus, type Payment, type PaymentLink } from '../entities';
 import { PingError } from '../errors';
 import { faultsSchema, mergeFaults } from '../faults';
+import { isGuid } from '../http/guid';
 import { expireAllDueLinks, expireDueLinks, failLinkAttempt, payLink, sendLinkCallback, sendPaymentCallback, setLinkStatus, setPaymentStatus } from '../lifecycle';
-import { allocationWire, paymentLinkWire, paymentOrderExtendedWire, paymentWire } from '../wire';
+import { approveAllDueMerchants, approveDueMerchants, decideMerchantStatus, sendMerchantCallback } from '../merchants';
+import { allocationWire, merchantWire, paymentLinkWire, paymentOrderExtendedWire, paymentWire } from '../wire';
 
 /**
  * The sandbox's own API, under `/_sandbox` (clearly not Ping's): drive links and payments without a
@@ -113,6 +115,22 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
     if (!chosen) throw new ControlError(409, 'no_provider_method', 'The payment link offers no provider method');
     return { provider: chosen.provider, method: chosen.method };
   };
+  const merchantOr404 = (req: Request): Merchant => {
+    const id = String(req.params.id);
+    // Ping's own answer to a path id that is no Guid (docs/ping-contract.md §0), kept here so a typo reads as one.
+    if (!isGuid(id)) throw new ControlError(422, 'invalid_request', `id must be a Guid (8-4-4-4-12 hex digits), got ${JSON.stringify(id)}`);
+    const merchant = ctx.store.findMerchant(id.toLowerCase());
+    if (!merchant) throw new ControlError(404, 'not_found', `No merchant ${id}`);
+    approveDueMerchants(ctx, ctx.store.tenant(merchant.tenantId));
+    return merchant;
+  };
+  const merchantView = (m: Merchant) => ({
+    ...merchantWire(m),
+    tenant_id: m.tenantId,
+    created_at: m.createdAt,
+    status_changed_at: m.statusChangedAt,
+    approves_at: m.approvesAt === null ? null : new Date(m.approvesAt).toISOString(),
+  });
   const linkView = (link: PaymentLink) => ({ ...paymentLinkWire(link), expires_at: link.expiresAt ? new Date(link.expiresAt).toISOString() : null });
 
   router.get(
@@ -132,6 +150,11 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
         'POST /_sandbox/payments/:id/resend-callback',
         'POST /_sandbox/payments/:id/fail-refund     {"status"?: 4xx|5xx, "error"?: string, "times"?: int}',
         'GET  /_sandbox/payment-orders/:id',
+        'GET  /_sandbox/merchants/:id',
+        'POST /_sandbox/merchants/:id/approve',
+        'POST /_sandbox/merchants/:id/deny',
+        'POST /_sandbox/merchants/:id/pending',
+        'POST /_sandbox/merchants/:id/resend-callback',
         'GET  /_sandbox/counters',
         'GET  /_sandbox/outbox?payment_link_id=&channel=',
         'GET  /_sandbox/callbacks?resource_id=&kind=',
@@ -242,6 +265,28 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
     }),
   );
 
+  router.get('/merchants/:id', handle((req) => merchantView(merchantOr404(req))));
+
+  // A decision, as Mimic's PUT makes one: it ends the automatic approval, and a change sends the callback.
+  const decideMerchant = (status: MerchantStatus) =>
+    handle((req) => {
+      const merchant = merchantOr404(req);
+      const changed = decideMerchantStatus(ctx, merchant, status);
+      return { changed, merchant: merchantView(merchant) };
+    });
+  router.post('/merchants/:id/approve', decideMerchant('APPROVED'));
+  router.post('/merchants/:id/deny', decideMerchant('DENIED'));
+  router.post('/merchants/:id/pending', decideMerchant('PENDING'));
+
+  router.post(
+    '/merchants/:id/resend-callback',
+    handle((req) => {
+      const merchant = merchantOr404(req);
+      if (!sendMerchantCallback(ctx, merchant)) throw new ControlError(409, 'no_callback_url', "The merchant's tenant has no merchant_status_callback_url");
+      return { sent: true };
+    }),
+  );
+
   router.get(
     '/counters',
     handle((): CountersView => ({ ...ctx.counters.snapshot(), payment_orders_by_status: orderStatusCounts(ctx.store) })),
@@ -292,6 +337,7 @@ export function controlRoutes(ctx: SandboxContext, resetAll: () => void): Router
     handle((req) => {
       ctx.clock.advance(parse(clockSchema, req.body).advance_ms);
       expireAllDueLinks(ctx);
+      approveAllDueMerchants(ctx);
       return clockView();
     }),
   );

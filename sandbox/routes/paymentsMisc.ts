@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { SANDBOX_TENANT_NAME } from '../allocations';
 import type { SandboxContext } from '../context';
-import type { Merchant } from '../entities';
 import { notFound } from '../errors';
 import { paginate } from '../http/pagination';
 import type { PingApi } from '../http/pingApi';
+import { approveDueMerchants, createMerchantRecord } from '../merchants';
 import { callbackUrl, parseOr422 } from '../schemas/common';
 import { createMerchantSchema } from '../schemas/payments';
 import { merchantWire } from '../wire';
@@ -21,32 +20,31 @@ export function paymentsMiscRoutes(ctx: SandboxContext, api: PingApi): void {
   // Liveness answers with or without a tenant_id (docs/ping-contract.md §1.3).
   api.getWithoutTenant('/api/v1/ping', () => ({ status: 200, text: 'pong' }));
 
+  // A new merchant is CREATED; its approval comes later (sandbox/merchants.ts).
   api.post('/api/v1/merchants', ({ tenant, body }) => {
     const input = parseOr422(createMerchantSchema, body);
-    const merchant: Merchant = {
-      id: randomUUID(),
-      tenantId: tenant.tenantId,
+    const merchant = createMerchantRecord(ctx, tenant, {
       name: input.name,
       email: input.email ?? null,
       phoneNumber: input.phone_number ?? null,
-      // The sandbox approves at once; Ping's sandbox needs Mimic for that.
-      status: 'APPROVED',
       organization: input.organization ?? null,
       person: input.person ?? null,
-      createdAt: ctx.clock.iso(),
-    };
-    tenant.merchants.set(merchant.id, merchant);
+    });
     ctx.counters.created('merchants', []);
     return { status: 200, json: { id: merchant.id } };
   });
 
   api.get('/api/v1/merchants/:merchant_id', ({ tenant, params }) => {
+    approveDueMerchants(ctx, tenant);
     const merchant = tenant.merchants.get(params.merchant_id.toLowerCase());
     if (!merchant) throw notFound('Merchant', params.merchant_id);
     return { status: 200, json: merchantWire(merchant) };
   });
 
-  api.get('/api/v1/merchants', (req) => ({ status: 200, json: paginate([...req.tenant.merchants.values()].map(merchantWire), req) }));
+  api.get('/api/v1/merchants', (req) => {
+    approveDueMerchants(ctx, req.tenant);
+    return { status: 200, json: paginate([...req.tenant.merchants.values()].map(merchantWire), req) };
+  });
 
   api.get('/api/v1/tenant', ({ tenant }) => ({
     status: 200,

@@ -349,8 +349,10 @@ describe('sandbox: Payments API', () => {
     it('creates and reads a merchant; 404 for an unknown one', async () => {
       const res = await sb.request('POST', '/payments/api/v1/merchants', { body: { name: 'Test merchant AB', organization: { country: 'SE', se_organization_number: '5591235378' } } });
       expect(res.status).toBe(200);
-      const merchant = (await sb.request('GET', `/payments/api/v1/merchants/${res.json().id}`)).json();
-      expect(merchant).toEqual(expect.objectContaining({ name: 'Test merchant AB', status: 'APPROVED' }));
+      const read = async () => (await sb.request('GET', `/payments/api/v1/merchants/${res.json().id}`)).json();
+      expect(await read()).toEqual(expect.objectContaining({ name: 'Test merchant AB', status: 'CREATED' }));
+      // Approved after the sandbox's short delay (sandbox/merchants.ts).
+      await waitFor(async () => (await read()).status === 'APPROVED', 5000, 'the merchant approved');
       expect((await sb.request('GET', `/payments/api/v1/merchants/${ZERO}`)).status).toBe(404);
       expect((await sb.request('GET', '/payments/api/v1/merchants')).json().data.length).toBeGreaterThan(0);
     });

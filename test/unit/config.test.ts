@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     [{ TEMPORAL_DEV_PORT: '1.5' }, /TEMPORAL_DEV_PORT must be an integer/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of trace, debug, info/],
     [{ PUBLIC_BASE_URL: 'ftp://example.com' }, /PUBLIC_BASE_URL must be an http\(s\) URL/],
-    [{ PING_TENANT_ID: 'not-a-uuid' }, /PING_TENANT_ID must be a UUID/],
+    [{ PING_TENANT_ID: 'not-a-uuid' }, /PING_TENANT_ID must be a Ping id \(8-4-4-4-12 hex digits\)/],
     [{ SMTP_URL: 'http://mail' }, /SMTP_URL must be an smtp:\/\/ URL/],
     [{ API_KEYS: 'short' }, /API_KEYS entries must be at least 16 characters/],
     [{ TEMPORAL_DEV_SQLITE_PRAGMAS: 'journal_mode' }, /^Invalid configuration: TEMPORAL_DEV_SQLITE_PRAGMAS must be comma-separated name=value SQLite pragmas.*"journal_mode" is not one/],
