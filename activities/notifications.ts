@@ -1,10 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { SIGNATURE_HEADER, signNotification } from '../common/notificationSignature';
+import { guardedAgent, OutboundAddressRefused, outboundUrlRefusal, type OutboundUrlPolicy } from '../common/outboundUrl';
 import type { PaymentEventType, PaymentResource } from '../domain/payment';
+
+/** The failure type of a delivery the outbound URL policy refuses; non-retryable, since another attempt would be refused too. */
+export const OUTBOUND_URL_NOT_ALLOWED = 'OutboundUrlNotAllowed';
 
 export interface NotificationDeps {
   signingSecret: string;
+  /**
+   * ALLOW_HTTP_WEBHOOK_URLS and ALLOW_PRIVATE_WEBHOOK_URLS (common/outboundUrl.ts). Applied again at
+   * delivery: the URL was checked when the payment was created, but its name may point elsewhere now.
+   */
+  outboundUrls: OutboundUrlPolicy;
   timeoutMs?: number;
 }
 
@@ -16,19 +25,32 @@ export interface MerchantEvent {
   data: PaymentResource;
 }
 
+const notAllowed = (reason: string) => ApplicationFailure.nonRetryable(`notify_url is not allowed: ${reason}`, OUTBOUND_URL_NOT_ALLOWED);
+
 /** Tells the merchant's backend what happened, with a signature it can check. */
-export function createNotificationActivities({ signingSecret, timeoutMs = 10_000 }: NotificationDeps) {
+export function createNotificationActivities({ signingSecret, outboundUrls, timeoutMs = 10_000 }: NotificationDeps) {
+  // The address checks happen on the addresses the connection is made to (DNS rebinding cannot slip past them).
+  const dispatcher = outboundUrls.allowPrivate ? undefined : guardedAgent(outboundUrls);
   return {
     async notifyMerchant(input: { url: string; event: MerchantEvent }): Promise<{ status: number }> {
+      const refusal = outboundUrlRefusal(input.url, outboundUrls);
+      if (refusal !== undefined) throw notAllowed(refusal);
       const body = JSON.stringify(input.event);
       // Signed at send time, not at event time: a retry hours later must still pass the receiver's replay window.
       const signature = signNotification(signingSecret, body, Math.floor(Date.now() / 1000));
-      const res = await request(input.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, 'user-agent': 'ping-orchestrator' },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await request(input.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, 'user-agent': 'ping-orchestrator' },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+          dispatcher,
+        });
+      } catch (err) {
+        if (err instanceof OutboundAddressRefused) throw notAllowed(err.message);
+        throw err;
+      }
       await res.body.dump();
       // Any non-2xx is retried by the activity's policy, as Stripe does: a merchant's 4xx is often a deploy in progress.
       if (res.statusCode < 200 || res.statusCode >= 300) {

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../common/logger';
+import { STRICT_OUTBOUND_URLS, type OutboundUrlPolicy } from '../common/outboundUrl';
 import type { MoneyTiming, PollTiming } from '../domain/requests';
 import { requireApiKey } from './auth';
 import { createCodecRouter } from './codecRoutes';
@@ -9,6 +10,7 @@ import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { healthRoutes } from './health';
 import { metricsEndpoint, type ApiMetrics } from './metrics';
 import { openApiRoutes } from './openapi';
+import { createRateLimits, type RateLimitOptions } from './rateLimits';
 import { requestLogging } from './requestLogging';
 import { securityHeaders } from './securityHeaders';
 import { payerReturnRoutes } from './routes/payerReturn';
@@ -39,6 +41,10 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** `GET /metrics` without an API key from anywhere (METRICS_PUBLIC); by default only for loopback callers. */
   metricsPublic?: boolean;
+  /** Where a caller's notify_url may point (common/outboundUrl.ts); without it, public https only. */
+  outboundUrls?: OutboundUrlPolicy;
+  /** Per-key and bad-key flood limits on /v1 (api/rateLimits.ts); without them, no limits. */
+  rateLimits?: RateLimitOptions;
 }
 
 /** The HTTP API, built from its dependencies so tests can hand in real servers on free ports. */
@@ -66,9 +72,12 @@ export function createApp(deps: AppDeps): Express {
   }
 
   const v1 = express.Router();
+  const limits = deps.rateLimits && createRateLimits(deps.rateLimits);
+  if (limits) v1.use(limits.beforeAuth);
   v1.use(requireApiKey(deps.apiKeys));
+  if (limits) v1.use(limits.afterAuth);
   v1.use(express.json({ limit: '100kb' }));
-  const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing, money: deps.money, onCreate: metrics?.paymentCreated };
+  const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing, money: deps.money, onCreate: metrics?.paymentCreated, outboundUrls: deps.outboundUrls ?? STRICT_OUTBOUND_URLS };
   v1.use(paymentLinkRoutes(createDeps));
   v1.use(pisPaymentRoutes(createDeps));
   // List cursors are MACed so a forged or edited one is a 400, not a slow 500 from Temporal.

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../common/logger';
 
 /** Stripe's error types: a caller's code branches on `type` and `code`, a person reads `message`. */
-export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'idempotency_error' | 'api_error';
+export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'idempotency_error' | 'rate_limit_error' | 'api_error';
 
 export interface ApiErrorBody {
   error: { type: ApiErrorType; code: string; message: string; param?: string; request_id?: string; [extra: string]: unknown };

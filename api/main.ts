@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     // GET /metrics on the API's own port: loopback callers or an API key, unless METRICS_PUBLIC.
     metrics: createApiMetrics(),
     metricsPublic: config.metrics.public,
+    outboundUrls: config.outboundUrls,
+    rateLimits: config.rateLimits,
   });
   const server = http.createServer(app);
   await listen(server, config.api.port, config.api.host);

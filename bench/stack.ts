@@ -93,6 +93,12 @@ export async function startBenchStack(
     TEMPORAL_METRICS_PORT: '0',
     // The end-to-end scenario counts a payment done once it is settled at Ping: no hold, as under `npm start`.
     SETTLEMENT_HOLD: 'PT0S',
+    // Hundreds of requests a second with one key: the bench measures the stack, not the rate limits.
+    RATE_LIMIT_PER_SECOND: '0',
+    AUTH_FAILURE_LIMIT_PER_MINUTE: '0',
+    // The bench's merchant receiver listens on 127.0.0.1 over http, as under `npm start`.
+    ALLOW_PRIVATE_WEBHOOK_URLS: 'true',
+    ALLOW_HTTP_WEBHOOK_URLS: 'true',
     ...options.env,
   };
   const services: Service[] = [];

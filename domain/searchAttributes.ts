@@ -18,6 +18,10 @@ export const DueAt = defineSearchAttributeKey('DueAt', 'DATETIME');
 export const LatePayment = defineSearchAttributeKey('LatePayment', 'BOOL');
 /** pending, settled or failed; unset until the payment is paid. */
 export const SettlementStatus = defineSearchAttributeKey('SettlementStatus', 'KEYWORD');
+/** Our merchant id (`mer_…`), on a merchant's payments and on its own workflow; the Web UI lists one merchant's payments by it. */
+export const MerchantId = defineSearchAttributeKey('MerchantId', 'KEYWORD');
+/** Ping's id of a merchant, on its workflow: how Ping's status callback finds it. */
+export const PingMerchantId = defineSearchAttributeKey('PingMerchantId', 'KEYWORD');
 
 export const SEARCH_ATTRIBUTES = [
   PaymentStatus,
@@ -31,4 +35,6 @@ export const SEARCH_ATTRIBUTES = [
   DueAt,
   LatePayment,
   SettlementStatus,
+  MerchantId,
+  PingMerchantId,
 ] as const;

@@ -98,6 +98,9 @@ class Stack {
       DATA_DIR: config.dataDir,
       // The dev stack settles a paid payment at once, so a first payment shows its whole trip (docs/money.md).
       SETTLEMENT_HOLD: process.env.SETTLEMENT_HOLD ?? 'PT0S',
+      // A developer's merchant receiver runs on this machine, over plain http (docs/configuration.md).
+      ALLOW_PRIVATE_WEBHOOK_URLS: process.env.ALLOW_PRIVATE_WEBHOOK_URLS ?? 'true',
+      ALLOW_HTTP_WEBHOOK_URLS: process.env.ALLOW_HTTP_WEBHOOK_URLS ?? 'true',
     };
     const bundle = await bundled;
     if (bundle.from === 'build') say(`Bundled the workflow code in ${(bundle.ms / 1000).toFixed(1)} s (kept by content in dist/workflow-bundle/)`);

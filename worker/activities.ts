@@ -3,6 +3,7 @@ import { createMoneyActivities } from '../activities/money';
 import { createNotificationActivities } from '../activities/notifications';
 import { createPingActivities } from '../activities/ping';
 import type { Logger } from '../common/logger';
+import type { OutboundUrlPolicy } from '../common/outboundUrl';
 import { createPingClient, type PingCallObserver } from '../ping';
 
 export interface ActivityConfig {
@@ -10,6 +11,8 @@ export interface ActivityConfig {
   publicBaseUrl: string;
   webhookSecret: string;
   notificationSigningSecret: string;
+  /** Which notify_url addresses and schemes deliveries may reach (ALLOW_HTTP_WEBHOOK_URLS, ALLOW_PRIVATE_WEBHOOK_URLS). */
+  outboundUrls: OutboundUrlPolicy;
   mail: { smtpUrl: string; from: string };
 }
 
@@ -25,7 +28,7 @@ export function createActivities(config: ActivityConfig, logger: Logger, hooks: 
   const activities = {
     ...createPingActivities({ ping, publicBaseUrl: config.publicBaseUrl, webhookSecret: config.webhookSecret }),
     ...createMoneyActivities({ ping }),
-    ...createNotificationActivities({ signingSecret: config.notificationSigningSecret }),
+    ...createNotificationActivities({ signingSecret: config.notificationSigningSecret, outboundUrls: config.outboundUrls }),
     sendReceiptEmail: mail.sendReceiptEmail,
     sendRefundEmail: mail.sendRefundEmail,
   };

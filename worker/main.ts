@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   // Ping calls and process metrics here; the SDK's own on TEMPORAL_METRICS_PORT (worker/metrics.ts says why two).
   const metrics = createWorkerMetrics();
   const { activities, close } = createActivities(
-    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail },
+    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail, outboundUrls: config.outboundUrls },
     logger,
     { pingObserver: metrics.pingObserver },
   );

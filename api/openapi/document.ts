@@ -20,6 +20,7 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'Payments through Ping Payments, each one a durable Temporal workflow: payment links and open-banking (PIS) payments. ' +
         'Authenticate with `Authorization: Bearer <API key>`. Send an `Idempotency-Key` to make a create safe to retry. ' +
+        'Requests under /v1 are rate-limited per API key (a 429 says when to retry in `Retry-After`). ' +
         'Amounts are in minor units. Every error has the shape `{"error": {"type", "code", "message", "param"?, "request_id"}}`. ' +
         'Responses may gain fields in later versions: ignore the ones you do not know.',
     },
@@ -40,6 +41,10 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: componentParameters(),
       headers: {
         RequestId: { description: "The request's id (the caller's `X-Request-Id` if it was safe, else a new UUID)", schema: { type: 'string' } },
+        RetryAfter: { description: 'Whole seconds (at least 1) until the limit lets this request through again', schema: { type: 'integer', minimum: 1 } },
+        RateLimitLimit: { description: 'Per-key limit: the most requests this key may send at once (RATE_LIMIT_BURST)', schema: { type: 'integer', minimum: 1 } },
+        RateLimitRemaining: { description: 'Per-key limit: the requests this key may send right now', schema: { type: 'integer', minimum: 0 } },
+        RateLimitReset: { description: "Per-key limit: whole seconds until the key's one-second window starts over", schema: { type: 'integer', minimum: 1 } },
       },
       schemas: componentSchemas(),
     },

@@ -15,7 +15,7 @@ export function ok(description: string, schemaName: string): Record<string, unkn
 
 /** Error answers by status; each operation lists the ones it can give. */
 const ERRORS: Record<number, string> = {
-  400: 'Invalid request: a parameter is missing, unknown or invalid (`param` names it), or the JSON is malformed',
+  400: 'Invalid request: a parameter is missing, unknown or invalid (`param` names it), or the JSON is malformed; on a create, `url_not_allowed` for a `notify_url` the service will not call (not https, or an address inside a private network)',
   401: 'Missing or invalid credentials (API key, or the URL token)',
   403: 'This browser origin may not call the codec endpoint',
   404: 'No such payment, route or document',
@@ -24,6 +24,7 @@ const ERRORS: Record<number, string> = {
   413: 'The request body is too large',
   415: 'The body is not UTF-8 JSON with `Content-Type: application/json`',
   422: 'Ping Payments refused the payment (its code, message and `ping_status`), or an undecodable payload',
+  429: 'Rate limited (`type` `rate_limit_error`): this API key sent too many requests (`rate_limited`), or this address failed too many key checks (`too_many_auth_failures`); retry after `Retry-After` seconds',
   500: 'Something went wrong on our side (it has been logged under `request_id`)',
   502: 'Ping Payments could not be reached to create the payment',
 };
@@ -31,8 +32,30 @@ const ERRORS: Record<number, string> = {
 /** The given error answers, and 500, which every operation can give. */
 export function errors(...statuses: number[]): Record<string, unknown> {
   return Object.fromEntries(
-    [...statuses, 500].map((status) => [String(status), { description: ERRORS[status], headers: requestIdHeader, content: json(schemaRef('Error')) }]),
+    [...statuses, 500].map((status) => [
+      String(status),
+      { description: ERRORS[status], headers: status === 429 ? { ...requestIdHeader, ...retryAfterHeader } : requestIdHeader, content: json(schemaRef('Error')) },
+    ]),
   );
+}
+
+const retryAfterHeader = { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } };
+const rateLimitHeaders = {
+  'RateLimit-Limit': { $ref: '#/components/headers/RateLimitLimit' },
+  'RateLimit-Remaining': { $ref: '#/components/headers/RateLimitRemaining' },
+  'RateLimit-Reset': { $ref: '#/components/headers/RateLimitReset' },
+};
+
+/**
+ * An operation behind the API key on /v1 (api/rateLimits.ts): it can answer 429, and every answer
+ * after the key check (all but 401) carries the key's RateLimit-* headers while the per-key limit is on.
+ */
+export function rateLimited(operation: Operation): Operation {
+  type Response = { headers?: Record<string, unknown> };
+  const responses = { ...(operation.responses as Record<string, Response>), ...(errors(429) as Record<string, Response>) };
+  const withHeaders = ([status, response]: [string, Response]) =>
+    [status, status === '401' ? response : { ...response, headers: { ...response.headers, ...rateLimitHeaders } }] as const;
+  return { ...operation, responses: Object.fromEntries(Object.entries(responses).map(withHeaders)) };
 }
 
 export const PUBLIC: Operation = { security: [] };
@@ -40,7 +63,7 @@ export const API_KEY_OR_OPEN: Operation = { security: [{ bearerAuth: [] }, {}] }
 
 /** A create endpoint: safe to retry under an Idempotency-Key. */
 export function createOperation(summary: string, description: string, requestSchema: string): Operation {
-  return {
+  return rateLimited({
     tags: ['Payments'],
     summary,
     description,
@@ -51,7 +74,7 @@ export function createOperation(summary: string, description: string, requestSch
       '200': ok('The same request again under the same Idempotency-Key: the same payment', 'Payment'),
       ...errors(400, 401, 409, 413, 415, 422, 502),
     },
-  };
+  });
 }
 
 /** One of Ping's status callbacks (api/routes/webhooks.ts), guarded by the URL token instead of an API key. */

@@ -9,6 +9,7 @@ import {
   errors,
   json,
   ok,
+  rateLimited,
   requestIdHeader,
   type Operation,
 } from './operations';
@@ -39,34 +40,34 @@ export function paths(): Record<string, Record<string, Operation>> {
       ),
     },
     '/v1/payments': {
-      get: {
+      get: rateLimited({
         tags: ['Payments'],
         summary: 'List payments',
         description: 'Newest first, from Temporal visibility (search attributes); eventually consistent by a second or so.',
         parameters: queryParameters(paymentListQuerySchema),
         responses: { '200': ok('A page of payments', 'PaymentList'), ...errors(400, 401) },
-      },
+      }),
     },
     '/v1/payments/{id}': {
-      get: {
+      get: rateLimited({
         tags: ['Payments'],
         summary: 'Get a payment',
         parameters: [paymentId],
         responses: { '200': ok('The payment, as its workflow has it now', 'Payment'), ...errors(401, 404) },
-      },
+      }),
     },
     '/v1/payments/{id}/cancel': {
-      post: {
+      post: rateLimited({
         tags: ['Payments'],
         summary: 'Cancel a payment',
         description: 'Cancels the link or payment at Ping and ends the payment `cancelled`. Takes no parameters (no body, or `{}`).',
         parameters: [paymentId],
         requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
-        responses: { '200': ok('The cancelled payment', 'Payment'), ...errors(400, 401, 404, 409, 415) },
-      },
+        responses: { '200': ok('The cancelled payment', 'Payment'), '202': ok('The cancel is under way: Ping has not answered within 30 s', 'Payment'), ...errors(400, 401, 404, 409, 415) },
+      }),
     },
     '/v1/payments/{id}/refunds': {
-      post: {
+      post: rateLimited({
         tags: ['Payments'],
         summary: 'Refund a payment',
         description:
@@ -81,10 +82,10 @@ export function paths(): Record<string, Record<string, Operation>> {
           '200': ok('The same refund again under the same Idempotency-Key', 'Payment'),
           ...errors(400, 401, 404, 409, 413, 415),
         },
-      },
+      }),
     },
     '/v1/payments/{id}/settle': {
-      post: {
+      post: rateLimited({
         tags: ['Payments'],
         summary: "Settle a paid payment's order at Ping now",
         description:
@@ -93,23 +94,23 @@ export function paths(): Record<string, Record<string, Operation>> {
         parameters: [paymentId],
         requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
         responses: { '200': ok('The payment with its `settlement`', 'Payment'), ...errors(400, 401, 404, 409, 415) },
-      },
+      }),
     },
     '/v1/payments/{id}/invoice': {
-      get: {
+      get: rateLimited({
         tags: ['Payments'],
         summary: "Get a payment link's PDF invoice",
         parameters: [paymentId],
         responses: { '200': ok('The invoice', 'Invoice'), ...errors(401, 404) },
-      },
+      }),
     },
     '/v1/payments/{id}/receipt': {
-      get: {
+      get: rateLimited({
         tags: ['Payments'],
         summary: "Get a paid payment's receipt",
         parameters: [paymentId],
         responses: { '200': ok('The receipt', 'Receipt'), ...errors(401, 404) },
-      },
+      }),
     },
     '/v1/payments/{id}/return/{outcome}': {
       get: {

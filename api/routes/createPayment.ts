@@ -8,10 +8,15 @@ import type { PaymentFlow } from '../../domain/payment';
 import type { MoneyTiming, PollTiming } from '../../domain/requests';
 import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../domain/searchAttributes';
 import type { PaymentIdPrefix } from '../../domain/ids';
+import type { OutboundUrlPolicy } from '../../common/outboundUrl';
 import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
+import { assertRequestUrlsAllowed } from '../outboundUrls';
 import { refusedError, updateFailureType } from '../payments';
 import { readPaymentUntil } from '../readPaymentUntil';
 import { invalidParameter, parseBody, type BodyIssue } from '../schemas/common';
+
+/** How long a retry waits for the payment its key made to exist at Ping (as the first request's `created` update does). */
+const JOIN_WAIT_MS = 30_000;
 
 export interface CreatePaymentDeps {
   client: Client;
@@ -21,6 +26,8 @@ export interface CreatePaymentDeps {
   money: MoneyTiming;
   /** Told what each create came to (for metrics): a new payment, the same one again, refused by Ping, or a 409. */
   onCreate?: (flow: PaymentFlow, outcome: 'created' | 'replayed' | 'refused' | 'conflict') => void;
+  /** Where a notify_url may point (ALLOW_HTTP_WEBHOOK_URLS, ALLOW_PRIVATE_WEBHOOK_URLS). */
+  outboundUrls: OutboundUrlPolicy;
 }
 
 /** What differs between the flows' create endpoints. */
@@ -50,16 +57,26 @@ export interface FlowSpec<R> {
  * the same key and body returns the same payment (200); a different body is a 409; a payment Ping
  * refused answers with Ping's reason.
  */
-export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing, money, onCreate }: CreatePaymentDeps): RequestHandler {
+export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing, money, onCreate, outboundUrls }: CreatePaymentDeps): RequestHandler {
   const conflict = () => {
     onCreate?.(spec.flow, 'conflict');
     return idempotencyMismatch();
   };
+  /**
+   * A payment under this key exists, running or finished: answer as before if it is the same request,
+   * once it exists at Ping. Read through queries, never a second `created` update: an update that
+   * reaches a running workflow in the same task as an activity's result after a worker restart is
+   * replayed in the other order (domain/messages.ts).
+   */
   const joinExisting = async (handle: WorkflowHandle, fingerprint: string): Promise<CreatedResult> => {
     if ((await handle.query(fingerprintQuery)) !== fingerprint) throw conflict();
-    const payment = await readPaymentUntil(client, handle.workflowId, (p) => p.status !== 'creating', 30_000);
+    const payment = await readPaymentUntil(client, handle.workflowId, (p) => p.status !== 'creating', JOIN_WAIT_MS);
     return { payment, first: false };
   };
+  /**
+   * A request that would no longer be accepted as a new payment (its due date has passed) may still
+   * be the retry of one that was: answer it from the payment under its key, as a replay would.
+   */
   const replayOrRefuse = async (paymentId: string, fingerprint: string, issue: BodyIssue): Promise<CreatedResult> => {
     try {
       return await joinExisting(client.workflow.getHandle(paymentId), fingerprint);
@@ -71,6 +88,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
 
   return async (req, res) => {
     const request = parseBody(spec.schema, req.body);
+    await assertRequestUrlsAllowed(request, outboundUrls);
     const paymentId = paymentIdFor(spec.idPrefix, req);
     const fingerprint = fingerprintOf(request);
     const timeIssue = spec.checkTimes?.(request, Date.now());
@@ -87,7 +105,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
       workflowId: paymentId,
       taskQueue,
       args: [{ paymentId, request, fingerprint, timing, money }],
-      // A retry joins the running payment; a finished payment is never started again under its key.
+      // A retry finds the payment under its key, running or finished, and joins it by queries (joinExisting).
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [

@@ -143,7 +143,7 @@ export const receiptSchema = z.strictObject({
   url: url.describe('The PDF receipt'),
 });
 
-const errorTypes: [ApiErrorType, ...ApiErrorType[]] = ['invalid_request_error', 'authentication_error', 'idempotency_error', 'api_error'];
+const errorTypes: [ApiErrorType, ...ApiErrorType[]] = ['invalid_request_error', 'authentication_error', 'idempotency_error', 'rate_limit_error', 'api_error'];
 
 /** The one error shape of the API (api/errors.ts). */
 const errorShape = z

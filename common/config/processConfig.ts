@@ -46,6 +46,8 @@ export interface Config {
     publicBaseUrl: string;
     webhookSecret?: string;
   };
+  /** The API's rate limits (api/rateLimits.ts); 0 turns one off. */
+  rateLimits: { perSecond: number; burst: number; authFailuresPerMinute: number };
   /** The Ping emulator: where it listens, and the base of the checkout/PDF URLs it hands out. */
   sandbox: { port: number; publicUrl: string };
   ping: {
@@ -65,6 +67,11 @@ export interface Config {
     /** HMAC key of the signature on merchant notifications (`Ping-Orchestrator-Signature`). */
     signingSecret?: string;
   };
+  /**
+   * What a caller's notify_url may point at, checked at create (API) and at delivery (worker):
+   * ALLOW_HTTP_WEBHOOK_URLS lets plain http in, ALLOW_PRIVATE_WEBHOOK_URLS turns the address checks off.
+   */
+  outboundUrls: { allowHttp: boolean; allowPrivate: boolean };
   payments: {
     /** When no callback arrives, Ping is polled after this long, doubling up to the maximum. */
     pollInitialMs: number;
@@ -177,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}/`).replace(/\/$/, ''),
       webhookSecret: e.WEBHOOK_SECRET,
     },
+    rateLimits: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST, authFailuresPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE },
     sandbox: { port: e.SANDBOX_PORT, publicUrl: (e.SANDBOX_PUBLIC_URL ?? sandboxBase).replace(/\/$/, '') },
     ping: {
       paymentsApiUrl,
@@ -190,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
       inbox: { smtpPort: e.INBOX_SMTP_PORT, httpPort: e.INBOX_HTTP_PORT },
     },
     notifications: { signingSecret: e.NOTIFICATION_SIGNING_SECRET },
+    outboundUrls: { allowHttp: e.ALLOW_HTTP_WEBHOOK_URLS, allowPrivate: e.ALLOW_PRIVATE_WEBHOOK_URLS },
     payments: { pollInitialMs: e.PAYMENT_POLL_INITIAL_MS, pollMaxMs: e.PAYMENT_POLL_MAX_MS },
     money: { settlementHoldMs: e.SETTLEMENT_HOLD, latePaymentWindowMs: e.LATE_PAYMENT_WINDOW },
     encryption: { keys: encryptionKeys, codecCorsOrigins },

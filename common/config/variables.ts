@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { PING_GUID_PATTERN } from '../../domain/ids';
 import { devServerVariables } from './devServer';
-import { flag, httpUrl, isoDuration, optionalString, port, portOrOff } from './values';
+import { count, flag, httpUrl, isoDuration, optionalString, port, portOrOff } from './values';
 import { workerTuningVariables } from './workerTuning';
 
 /**
@@ -44,12 +45,16 @@ export const envSchema = z.object({
   API_KEYS: optionalString,
   PUBLIC_BASE_URL: httpUrl.optional(),
   WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // The API's rate limits, per process (api/rateLimits.ts, docs/http-api.md#rate-limits); 0 turns one off.
+  RATE_LIMIT_PER_SECOND: count(0).default(100),
+  RATE_LIMIT_BURST: count(0).default(200),
+  AUTH_FAILURE_LIMIT_PER_MINUTE: count(0).default(20),
 
   SANDBOX_PORT: port.default(4010),
   SANDBOX_PUBLIC_URL: httpUrl.optional(),
   PING_PAYMENTS_API_URL: httpUrl.optional(),
   PING_PAYMENT_LINKS_API_URL: httpUrl.optional(),
-  PING_TENANT_ID: optionalString.pipe(z.uuid('must be a UUID').optional()),
+  PING_TENANT_ID: optionalString.pipe(z.string().regex(PING_GUID_PATTERN, 'must be a Ping id (8-4-4-4-12 hex digits)').optional()),
   PING_API_SECRET: optionalString,
 
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// URL' }).optional()),
@@ -58,6 +63,10 @@ export const envSchema = z.object({
   INBOX_HTTP_PORT: port.default(8025),
 
   NOTIFICATION_SIGNING_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // What a caller's notify_url may point at (common/outboundUrl.ts): off, public https only. `npm start`
+  // and the tests turn both on for their receivers on 127.0.0.1; docs/configuration.md says why two.
+  ALLOW_PRIVATE_WEBHOOK_URLS: flag.default(false),
+  ALLOW_HTTP_WEBHOOK_URLS: flag.default(false),
   // Polls only back up Ping's callbacks; their rate is open payments / interval, hence minutes (docs/configuration.md).
   PAYMENT_POLL_INITIAL_MS: z.coerce.number().int().min(100).default(120_000),
   PAYMENT_POLL_MAX_MS: z.coerce.number().int().min(100).default(1_800_000),

@@ -8,6 +8,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApp } from '../../api/app';
+import { RATE_LIMITS_OFF } from '../../api/rateLimits';
 import { loadDevServerTuning } from '../../common/config/devServer';
 import { createLogger } from '../../common/logger';
 import { spawnService, type Service } from '../../scripts/childProcess';
@@ -151,11 +152,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const app = createApp({
       logger: createLogger({ name: 'chaos-api', level: 'fatal', format: 'json' }),
       apiKeys: [API_KEY],
+      // The merchant receiver listens on 127.0.0.1 over http (common/outboundUrl.ts would refuse it).
+      outboundUrls: { allowHttp: true, allowPrivate: true },
       client,
       taskQueue,
       webhookSecret: secrets.webhookSecret,
       timing,
       money: { settlementHoldMs: 0, latePaymentWindowMs: LATE_PAYMENT_WINDOW_MS },
+      // The run retries every create and read through kills with one key: a 429 would be noise, not chaos.
+      rateLimits: RATE_LIMITS_OFF,
     });
     apiServer = http.createServer(app);
     await new Promise<void>((resolve) => apiServer!.listen(0, '127.0.0.1', resolve));

@@ -109,6 +109,8 @@ export async function runClusterSuite(options: { log?: (line: string) => void; s
     const app = createApp({
       logger: createLogger({ name: 'cluster-api', level: 'fatal', format: 'json' }),
       apiKeys: [API_KEY],
+      // The merchant receiver listens on 127.0.0.1 over http (common/outboundUrl.ts would refuse it).
+      outboundUrls: { allowHttp: true, allowPrivate: true },
       client,
       taskQueue,
       webhookSecret: WEBHOOK_SECRET,

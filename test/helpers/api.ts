@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import type { ApiMetrics } from '../../api/metrics';
+import type { RateLimitOptions } from '../../api/rateLimits';
 import type { Logger } from '../../common/logger';
+import type { OutboundUrlPolicy } from '../../common/outboundUrl';
 import { dataConverterFor, EncryptionCodec, type EncryptionKeys } from '../../common/payloadCodec';
 import { harnessEnv } from '../harnessEnv';
 import { testEncryptionKeys, uiOrigins } from './encryption';
@@ -17,6 +19,8 @@ export interface RunningApi {
 export const TEST_MONEY_TIMING = { settlementHoldMs: 0, latePaymentWindowMs: 1000 };
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+/** ALLOW_HTTP_WEBHOOK_URLS and ALLOW_PRIVATE_WEBHOOK_URLS on, as the test stacks run. */
+export const TEST_OUTBOUND_URLS: OutboundUrlPolicy = { allowHttp: true, allowPrivate: true };
 
 export interface ApiOptions {
   apiKeys?: string[];
@@ -37,6 +41,10 @@ export interface ApiOptions {
   metricsPublic?: boolean;
   /** The interface to listen on; default loopback (`url` always names 127.0.0.1). */
   host?: string;
+  /** Where a notify_url may point; default: anywhere over http(s), since the tests' merchant receivers listen on 127.0.0.1. */
+  outboundUrls?: OutboundUrlPolicy;
+  /** Per-key and bad-key flood limits (api/rateLimits.ts); none by default, so no test is throttled by another's traffic. */
+  rateLimits?: RateLimitOptions;
 }
 
 /** Starts the real express app on a free port, connected to a real Temporal server. */
@@ -55,6 +63,8 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
     codec: { codec, allowedOrigins: options.codecOrigins ?? uiOrigins(temporalUiUrl) },
     metrics: options.metrics,
     metricsPublic: options.metricsPublic,
+    outboundUrls: options.outboundUrls ?? TEST_OUTBOUND_URLS,
+    rateLimits: options.rateLimits,
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));

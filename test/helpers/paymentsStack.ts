@@ -2,10 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client, Connection } from '@temporalio/client';
 import { SIGNATURE_HEADER, verifyNotification } from '../../common/notificationSignature';
+import type { OutboundUrlPolicy } from '../../common/outboundUrl';
 import { createActivities } from '../../worker/activities';
 import type { MerchantEvent } from '../../activities/notifications';
 import type { PaymentResource } from '../../domain/payment';
-import { startApi, TEST_API_KEY, TEST_WEBHOOK_SECRET, type RunningApi } from './api';
+import { startApi, TEST_API_KEY, TEST_OUTBOUND_URLS, TEST_WEBHOOK_SECRET, type RunningApi } from './api';
 import { heldLogger } from './heldLogs';
 import { startInbox, type RunningInbox } from './inbox';
 import { startSandbox, type RunningSandbox } from './sandbox';
@@ -69,6 +70,8 @@ export async function startPaymentsStack(
     pingApiSecret?: string;
     /** The hold before settlement and the late-payment window (default: settle at once, watch for 1 s). */
     money?: { settlementHoldMs: number; latePaymentWindowMs: number };
+    /** Where a notify_url may point, at create (api) and at delivery (worker); default: anywhere, for the receiver on 127.0.0.1. */
+    outboundUrls?: { api?: OutboundUrlPolicy; worker?: OutboundUrlPolicy };
   } = {},
 ): Promise<PaymentsStack> {
   const timing = { pollInitialMs: options.pollInitialMs ?? 500, pollMaxMs: options.pollMaxMs ?? 2000 };
@@ -76,7 +79,7 @@ export async function startPaymentsStack(
   const sandbox = await startSandbox(options.pingApiSecret ? { apiSecret: options.pingApiSecret } : {});
   const inbox = await startInbox();
   const merchant = await startMerchantReceiver();
-  const api = await startApi({ taskQueue, timing, money: options.money, webhookSecret: TEST_WEBHOOK_SECRET });
+  const api = await startApi({ taskQueue, timing, money: options.money, webhookSecret: TEST_WEBHOOK_SECRET, outboundUrls: options.outboundUrls?.api });
   const built = createActivities(
     {
       ping: {
@@ -89,6 +92,7 @@ export async function startPaymentsStack(
       webhookSecret: TEST_WEBHOOK_SECRET,
       notificationSigningSecret: NOTIFICATION_SECRET,
       mail: { smtpUrl: inbox.smtpUrl, from: 'Test shop <receipts@shop.example>' },
+      outboundUrls: options.outboundUrls?.worker ?? TEST_OUTBOUND_URLS,
     },
     heldLogger('test-activities'),
   );

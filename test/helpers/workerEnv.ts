@@ -34,6 +34,9 @@ export function workerChildEnv(o: WorkerEnvOptions): NodeJS.ProcessEnv {
     PAYMENT_POLL_MAX_MS: String(o.timing.pollMaxMs),
     WORKER_SHUTDOWN_GRACE_MS: '1000',
     PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    // The stacks' merchant receivers listen on http://127.0.0.1.
+    ALLOW_PRIVATE_WEBHOOK_URLS: 'true',
+    ALLOW_HTTP_WEBHOOK_URLS: 'true',
     // Several workers on one machine: no fixed metrics ports for them to fight over ('0' is off).
     WORKER_METRICS_PORT: '0',
     TEMPORAL_METRICS_PORT: '0',

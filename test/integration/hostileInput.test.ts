@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Resolve } from '../../common/outboundUrl';
 import { webhookToken } from '../../common/webhookToken';
 import { TEST_API_KEY, TEST_WEBHOOK_SECRET } from '../helpers/api';
 import { linkRequest, MERCHANT_ID, pisRequest, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
@@ -54,6 +55,11 @@ const PAYMENT_CALLBACK = '/webhooks/ping/payments';
 const refund = (overrides: Record<string, unknown> = {}) => ({ reason: 'requested_by_customer', ...overrides });
 const refundKey = { 'idempotency-key': 'hostile-refund-1' };
 const validLinkCallback = () => ({ payment_link_id: randomUUID(), status: 'COMPLETED', occured_at: new Date().toISOString() });
+/** The API's DNS for the SSRF rows: one name with an internal address among public ones; no other name resolves. */
+const ssrfDns: Resolve = async (hostname) => {
+  if (hostname !== 'internal.shop.example') throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  return [{ address: '93.184.215.14', family: 4 }, { address: '10.0.0.8', family: 4 }];
+};
 
 const cases: HostileCase[] = [
   // --- API keys -------------------------------------------------------------------------------
@@ -155,6 +161,35 @@ const cases: HostileCase[] = [
   { name: 'PIS: a huge timeout', method: 'POST', path: PIS, body: pisRequest({ timeout_seconds: 1e12 }), status: 400, code: 'parameter_invalid', param: 'timeout_seconds' },
   { name: 'PIS: an invalid payer e-mail', method: 'POST', path: PIS, body: pisRequest({ payer: { email: 'payer@' } }), status: 400, code: 'parameter_invalid', param: 'payer.email' },
   { name: 'PIS: a control character in the merchant name', method: 'POST', path: PIS, body: pisRequest({ merchant_name: 'Möbel\u0007huset' }), status: 400, code: 'parameter_invalid', param: 'merchant_name' },
+
+  // --- notify_url reaching inside our network (SSRF; common/outboundUrl.ts) ---------------------------
+  // This stack's API checks addresses (ALLOW_PRIVATE_WEBHOOK_URLS off) but lets plain http in, so each
+  // row is refused for its address; `ssrfDns` (above) is the only DNS it asks.
+  ...(
+    [
+      ['a loopback port', 'http://127.0.0.1:22/'],
+      ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/'],
+      ['IPv6 loopback', 'http://[::1]:3000/ping-orchestrator/events'],
+      ['a private address', 'http://10.0.0.1/hook'],
+      ['loopback in hex', 'http://0x7f000001/'],
+      ['localhost with a trailing dot', 'http://localhost./x'],
+      ['a subdomain of localhost', 'http://api.localhost/hook'],
+      ['loopback in octal', 'http://0177.0.0.1/'],
+      ['loopback as one decimal number', 'http://2130706433/'],
+      ['loopback in short hex form', 'http://0x7f.1/'],
+      ['a carrier-grade NAT address', 'http://100.64.0.1/'],
+      ['a multicast address', 'http://224.0.0.1/'],
+      ['the broadcast address', 'http://255.255.255.255/'],
+      ['the unspecified address', 'http://0.0.0.0/'],
+      ['an IPv6 link-local address', 'http://[fe80::1]/'],
+      ['an IPv6 unique-local address', 'http://[fc00::1]/'],
+      ['an IPv4-mapped private address', 'http://[::ffff:10.0.0.1]/'],
+      ['the IPv6 unspecified address', 'http://[::]/'],
+      ['a name that resolves to a private address', 'https://internal.shop.example/hook'],
+    ] as const
+  ).map(([what, url]): HostileCase => ({ name: `SSRF: a notify URL at ${what}`, method: 'POST', path: LINKS, body: link({ notify_url: url }), status: 400, code: 'url_not_allowed', param: 'notify_url' })),
+  { name: 'SSRF: PIS with a notify URL at the metadata address', method: 'POST', path: PIS, body: pisRequest({ notify_url: 'http://169.254.169.254/latest/meta-data/' }), status: 400, code: 'url_not_allowed', param: 'notify_url' },
+  { name: 'SSRF: PIS with a notify URL on IPv6 loopback', method: 'POST', path: PIS, body: pisRequest({ notify_url: 'http://[::1]/events' }), status: 400, code: 'url_not_allowed', param: 'notify_url' },
 
   // --- GET /v1/payments ----------------------------------------------------------------------------
   { name: 'list: an unknown status', method: 'GET', path: '/v1/payments?status=lost', status: 400, code: 'parameter_invalid', param: 'status' },
@@ -262,7 +297,7 @@ describe('hostile input', () => {
 
   // Long polls: a waiting payment must not call Ping on its own while the table runs.
   beforeAll(async () => {
-    stack = await startPaymentsStack({ pollInitialMs: 600_000, pollMaxMs: 600_000 });
+    stack = await startPaymentsStack({ pollInitialMs: 600_000, pollMaxMs: 600_000, outboundUrls: { api: { allowHttp: true, allowPrivate: false, resolve: ssrfDns } } });
     const linkKey = `hostile-${randomUUID()}`;
     const linked = await stack.call('POST', LINKS, linkRequest(), { 'Idempotency-Key': linkKey });
     const pis = await stack.call('POST', PIS, pisRequest());
