@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
+import { merchantSigningSecret } from '../common/merchantSigning';
 import { SIGNATURE_HEADER, signNotification } from '../common/notificationSignature';
 import { guardedAgent, OutboundAddressRefused, outboundUrlRefusal, type OutboundUrlPolicy } from '../common/outboundUrl';
 import type { PaymentEventType, PaymentResource } from '../domain/payment';
@@ -14,6 +15,8 @@ export interface NotificationDeps {
    * delivery: the URL was checked when the payment was created, but its name may point elsewhere now.
    */
   outboundUrls: OutboundUrlPolicy;
+  /** The signing-secret version a merchant's rotations have reached (its workflow's query; worker/merchantSigningVersions.ts). */
+  signingVersionOf?: (merchantId: string) => Promise<number>;
   timeoutMs?: number;
 }
 
@@ -28,16 +31,18 @@ export interface MerchantEvent {
 const notAllowed = (reason: string) => ApplicationFailure.nonRetryable(`notify_url is not allowed: ${reason}`, OUTBOUND_URL_NOT_ALLOWED);
 
 /** Tells the merchant's backend what happened, with a signature it can check. */
-export function createNotificationActivities({ signingSecret, outboundUrls, timeoutMs = 10_000 }: NotificationDeps) {
+export function createNotificationActivities({ signingSecret, outboundUrls, signingVersionOf, timeoutMs = 10_000 }: NotificationDeps) {
   // The address checks happen on the addresses the connection is made to (DNS rebinding cannot slip past them).
   const dispatcher = outboundUrls.allowPrivate ? undefined : guardedAgent(outboundUrls);
   return {
-    async notifyMerchant(input: { url: string; event: MerchantEvent }): Promise<{ status: number }> {
+    /** A merchant's payment (`merchantId`) is signed with that merchant's own secret, the platform's with the platform's. */
+    async notifyMerchant(input: { url: string; event: MerchantEvent; merchantId?: string }): Promise<{ status: number }> {
       const refusal = outboundUrlRefusal(input.url, outboundUrls);
       if (refusal !== undefined) throw notAllowed(refusal);
       const body = JSON.stringify(input.event);
       // Signed at send time, not at event time: a retry hours later must still pass the receiver's replay window.
-      const signature = signNotification(signingSecret, body, Math.floor(Date.now() / 1000));
+      const secret = input.merchantId && signingVersionOf ? merchantSigningSecret(signingSecret, input.merchantId, await signingVersionOf(input.merchantId)) : signingSecret;
+      const signature = signNotification(secret, body, Math.floor(Date.now() / 1000));
       let res: Awaited<ReturnType<typeof request>>;
       try {
         res = await request(input.url, {

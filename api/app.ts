@@ -8,12 +8,15 @@ import { requireApiKey } from './auth';
 import { createCodecRouter } from './codecRoutes';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { healthRoutes } from './health';
+import { createMerchantKeys } from './merchantKeys';
 import { metricsEndpoint, type ApiMetrics } from './metrics';
 import { openApiRoutes } from './openapi';
 import { createRateLimits, type RateLimitOptions } from './rateLimits';
 import { requestLogging } from './requestLogging';
 import { securityHeaders } from './securityHeaders';
 import { payerReturnRoutes } from './routes/payerReturn';
+import { merchantApiKeyRoutes } from './routes/merchantApiKeys';
+import { merchantRoutes } from './routes/merchants';
 import { paymentLinkRoutes } from './routes/paymentLinks';
 import { paymentMoneyRoutes } from './routes/paymentMoney';
 import { paymentRoutes } from './routes/payments';
@@ -45,6 +48,10 @@ export interface AppDeps {
   outboundUrls?: OutboundUrlPolicy;
   /** Per-key and bad-key flood limits on /v1 (api/rateLimits.ts); without them, no limits. */
   rateLimits?: RateLimitOptions;
+  /** NOTIFICATION_SIGNING_SECRET: merchants' signing secrets derive from it (common/merchantSigning.ts); without it they cannot be shown (503). */
+  notificationSigningSecret?: string;
+  /** How often a new merchant's workflow asks Ping for its status while undecided; default 1 s doubling to 10 min. */
+  merchantStatusPoll?: { initialMs: number; maxMs: number };
 }
 
 /** The HTTP API, built from its dependencies so tests can hand in real servers on free ports. */
@@ -62,7 +69,7 @@ export function createApp(deps: AppDeps): Express {
     app.all('/metrics', methodNotAllowed('GET'));
   }
   // Ping's callbacks carry a per-payment token instead of our API key.
-  app.use(webhookRoutes({ client, webhookSecret: deps.webhookSecret, onCallback: metrics?.webhookCallback }));
+  app.use(webhookRoutes({ client, webhookSecret: deps.webhookSecret, onCallback: metrics?.webhookCallback, logger: deps.logger }));
   // The payer's browser comes back here from the bank, with a per-payment token.
   app.use(payerReturnRoutes({ client, webhookSecret: deps.webhookSecret }));
 
@@ -74,7 +81,9 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   const limits = deps.rateLimits && createRateLimits(deps.rateLimits);
   if (limits) v1.use(limits.beforeAuth);
-  v1.use(requireApiKey(deps.apiKeys));
+  // Merchants' keys and On-Behalf-Of are known on /v1 only: /codec and /metrics take platform keys alone.
+  const merchantKeys = createMerchantKeys({ client, logger: deps.logger });
+  v1.use(requireApiKey(deps.apiKeys, merchantKeys));
   if (limits) v1.use(limits.afterAuth);
   v1.use(express.json({ limit: '100kb' }));
   const createDeps = { client, taskQueue: deps.taskQueue, timing: deps.timing, money: deps.money, onCreate: metrics?.paymentCreated, outboundUrls: deps.outboundUrls ?? STRICT_OUTBOUND_URLS };
@@ -83,6 +92,9 @@ export function createApp(deps: AppDeps): Express {
   // List cursors are MACed so a forged or edited one is a 400, not a slow 500 from Temporal.
   v1.use(paymentRoutes({ client, cursorSecret: deps.webhookSecret }));
   v1.use(paymentMoneyRoutes({ client }));
+  const merchantDeps = { client, logger: deps.logger, merchantKeys };
+  v1.use(merchantRoutes({ ...merchantDeps, taskQueue: deps.taskQueue, notificationSigningSecret: deps.notificationSigningSecret, statusPoll: deps.merchantStatusPoll, cursorSecret: deps.webhookSecret, outboundUrls: createDeps.outboundUrls }));
+  v1.use(merchantApiKeyRoutes(merchantDeps));
   app.use('/v1', v1);
 
   app.use(notFound);

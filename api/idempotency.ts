@@ -7,9 +7,10 @@ import { IDEMPOTENCY_KEY_PATTERN, type PaymentIdPrefix } from '../domain/ids';
  * The payment's id, and its workflow id, come from the caller's Idempotency-Key: a retried request
  * lands on the same workflow. Without a key each request is a new payment, as with Stripe.
  */
-export function paymentIdFor(prefix: PaymentIdPrefix, req: Request): string {
-  const key = idempotencyKeyOf(req);
-  return key === undefined ? `${prefix}-${randomUUID()}` : `${prefix}-${key}`;
+export function paymentIdFor(prefix: PaymentIdPrefix, req: Request, merchantId?: string): string {
+  const key = idempotencyKeyOf(req) ?? randomUUID();
+  // A merchant's keys are its own: the same key from two merchants makes two payments (domain/ids.ts).
+  return merchantId ? `${prefix}-${merchantId}.${key}` : `${prefix}-${key}`;
 }
 
 /** The request's Idempotency-Key, if it sent one; one that could not be part of an id is a 400. */

@@ -10,7 +10,7 @@ import { createApiMetrics } from './metrics';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'api', ...config.log });
-  const { webhookSecret, encryptionKeys } = requireSecretsOrExit(config, 'api');
+  const { webhookSecret, encryptionKeys, notificationSigningSecret } = requireSecretsOrExit(config, 'api');
   const codec = new EncryptionCodec(encryptionKeys);
   // Lazy: the API comes up (and /readyz says 503) even while Temporal is still starting.
   const connection = Connection.lazy({ ...config.temporal.connectionOptions, address: config.temporal.address });
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     metricsPublic: config.metrics.public,
     outboundUrls: config.outboundUrls,
     rateLimits: config.rateLimits,
+    // Shown to merchants as their own derived signing secrets; the worker signs their events with the same.
+    notificationSigningSecret,
   });
   const server = http.createServer(app);
   await listen(server, config.api.port, config.api.host);

@@ -1,9 +1,11 @@
+import type { RequestParamHandler } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { paymentQuery } from '../domain/messages';
 import type { PaymentResource } from '../domain/payment';
 import { ApiError } from './errors';
-import { PAYMENT_ID_PATTERN } from '../domain/ids';
+import { merchantOfPaymentId, PAYMENT_ID_PATTERN } from '../domain/ids';
+import { actingMerchant } from './principal';
 
 export const paymentNotFound = (id: string) =>
   new ApiError(404, 'invalid_request_error', 'resource_missing', `No such payment: ${id}`, 'id');
@@ -13,6 +15,17 @@ export function paymentHandle(client: Client, id: string): WorkflowHandle {
   if (!PAYMENT_ID_PATTERN.test(id)) throw paymentNotFound(id);
   return client.workflow.getHandle(id);
 }
+
+/**
+ * `router.param('id', confinePaymentId)`: a request confined to a merchant (its key, or On-Behalf-Of)
+ * reaches that merchant's payments only. Another's id answers exactly as an unknown one, before
+ * Temporal is asked, so an id tells nothing about whether it exists.
+ */
+export const confinePaymentId: RequestParamHandler = (_req, res, next, id: string) => {
+  const merchant = actingMerchant(res);
+  if (merchant && merchantOfPaymentId(id) !== merchant.merchantId) return next(paymentNotFound(id));
+  next();
+};
 
 export async function readPayment(client: Client, id: string): Promise<PaymentResource> {
   try {

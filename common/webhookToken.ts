@@ -21,3 +21,22 @@ export function isValidWebhookToken(secret: string, paymentId: string, presented
   const given = Buffer.from(presented);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/**
+ * The callbacks Ping sends for the whole tenant rather than for one payment: one URL each, set on
+ * the tenant (`PUT api/v1/tenant`, worker/registerTenant.ts), so their token cannot name a
+ * resource. It is still one token per purpose, and none equals a payment's token (their MAC input
+ * differs), so the URL of one kind of callback can post no other kind.
+ */
+export type TenantWebhookPurpose = 'merchant-status' | 'credit-top-up';
+
+export function tenantWebhookToken(secret: string, purpose: TenantWebhookPurpose): string {
+  return createHmac('sha256', secret).update(`tenant-webhook:${purpose}`).digest('base64url');
+}
+
+export function isValidTenantWebhookToken(secret: string, purpose: TenantWebhookPurpose, presented: unknown): boolean {
+  if (typeof presented !== 'string' || presented.length === 0 || presented.length > 128) return false;
+  const expected = Buffer.from(tenantWebhookToken(secret, purpose));
+  const given = Buffer.from(presented);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

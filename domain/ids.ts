@@ -8,7 +8,19 @@ export type PaymentIdPrefix = (typeof PAYMENT_ID_PREFIXES)[keyof typeof PAYMENT_
 
 /** What an Idempotency-Key may hold: it becomes part of a workflow id and a URL path. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
-export const PAYMENT_ID_PATTERN = /^(payment-link|pis-payment)-[A-Za-z0-9._:-]{1,100}$/;
+/**
+ * A payment made for one of our merchants (with its key, or a platform key's On-Behalf-Of) has the
+ * merchant's id in its own: `payment-link-mer_<20>.<key>`. No Idempotency-Key holds an underscore,
+ * so no other request can make an id that names a merchant: who may see a payment is read from its
+ * id alone (api/payments.ts), and two merchants' equal keys are two payments.
+ */
+export const PAYMENT_ID_PATTERN = /^(payment-link|pis-payment)-(mer_[a-z2-7]{20}\.)?[A-Za-z0-9._:-]{1,100}$/;
+const MERCHANT_IN_PAYMENT_ID = /^(?:payment-link|pis-payment)-(mer_[a-z2-7]{20})\./;
+
+/** The merchant a payment id was made for, or undefined for a platform's own payment. */
+export function merchantOfPaymentId(paymentId: string): string | undefined {
+  return MERCHANT_IN_PAYMENT_ID.exec(paymentId)?.[1];
+}
 /**
  * A Ping id (a tenant's, a merchant's): Ping's ids are .NET Guids, and .NET parses any 8-4-4-4-12 hex
  * string whatever its version and variant bits (docs/ping-contract.md §0), which `z.uuid()` would

@@ -87,6 +87,8 @@ export interface PaymentResource {
   status: PaymentState;
   amount: number;
   currency: Currency;
+  /** Our merchant (`mer_…`) the payment was made for, read from its id (domain/ids.ts); null for the platform's own. */
+  merchant: string | null;
   merchant_reference: string | null;
   checkout_url: string | null;
   ping_payment_order_id: string | null;

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../common/config/processConfig';
+import { keyCheckCost, type KeyCheckResult } from '../bench/keyCheck';
 import { endToEnd, manyOpen, timeToCheckout, type CheckoutRow, type ManyOpenResult, type ThroughputResult } from '../bench/scenarios';
 import { startBenchStack } from '../bench/stack';
 
@@ -9,7 +10,7 @@ import { startBenchStack } from '../bench/stack';
  * `npm run bench`: starts the whole product on free ports and measures (1) time to the checkout URL
  * against a direct integration, (2) end-to-end throughput, a payment done once settled at Ping
  * (the stack's SETTLEMENT_HOLD is PT0S), (3) many open payments. Options:
- * --n=200 --concurrency=10 --latencies=0,50 --seconds=60 --open=2000 --scenarios=checkout,e2e,open
+ * --n=200 --concurrency=10 --latencies=0,50 --seconds=60 --open=2000 --scenarios=checkout,e2e,keys,open
  * --out=bench-results --profile (V8 CPU profiles of the worker and the API). Prints a table and writes JSON and Markdown to the results folder.
  */
 function arg(name: string, fallback: string): string {
@@ -27,6 +28,7 @@ export interface BenchResults {
   checkout?: CheckoutRow[];
   e2e?: ThroughputResult;
   open?: ManyOpenResult;
+  keys?: KeyCheckResult;
 }
 
 const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -64,11 +66,19 @@ export function renderMarkdown(r: BenchResults): string {
     lines.push(`${o.open} payments created in ${o.createSeconds} s and left waiting; RSS while waiting: ${Object.entries(o.rssWhileWaiting).map(([p, v]) => `${p} ${v} MiB`).join(', ')} (worker target ≤ 1024 MiB: ${check((o.rssWhileWaiting.worker ?? Infinity) <= 1024)}).`);
     lines.push(`All paid at once: ${o.completed} of ${o.open} completed, the last ${o.payAllSeconds} s after the first payment was sent (${Math.round((o.completed / o.payAllSeconds) * 10) / 10} completed/s; created with manual settlement, so none settles meanwhile).`, '');
   }
+  if (r.keys) {
+    const k = r.keys;
+    const delta = (a: number, b: number) => `${(b - a >= 0 ? '+' : '')}${(b - a).toFixed(1)}`;
+    lines.push('### The key check: a merchant key against a platform key (ms)', '');
+    lines.push('| request | platform key p50 / p95 | merchant key p50 / p95 | merchant − platform at p50 (target ≤ about 1 ms) |', '|---|---|---|---|');
+    lines.push(`| \`GET /v1/none\` (the key check and a 404) | ${k.authOnly.platform.p50} / ${k.authOnly.platform.p95} | ${k.authOnly.merchant.p50} / ${k.authOnly.merchant.p95} | ${delta(k.authOnly.platform.p50, k.authOnly.merchant.p50)} |`);
+    lines.push(`| \`POST /v1/payment-links\` to the checkout URL | ${k.checkout.platform.p50} / ${k.checkout.platform.p95} | ${k.checkout.merchant.p50} / ${k.checkout.merchant.p95} | ${delta(k.checkout.platform.p50, k.checkout.merchant.p50)} |`, '');
+  }
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
-  const scenarios = arg('scenarios', 'checkout,e2e,open').split(',');
+  const scenarios = arg('scenarios', 'checkout,e2e,keys,open').split(',');
   const options = {
     n: num('n', 200),
     concurrency: num('concurrency', 10),
@@ -97,6 +107,10 @@ async function main(): Promise<void> {
     if (scenarios.includes('e2e')) {
       log(`scenario 2: end to end for ${options.seconds} s, each payment until settled at Ping (hold ${stack.settlementHold})...`);
       results.e2e = await endToEnd(stack, { seconds: options.seconds, concurrency: Math.max(options.concurrency, 20) });
+    }
+    if (scenarios.includes('keys')) {
+      log('scenario 4: the key check, a merchant key against a platform key...');
+      results.keys = await keyCheckCost(stack, { n: options.n, concurrency: options.concurrency });
     }
     if (scenarios.includes('open')) {
       log(`scenario 3: ${options.open} open payments (manual settlement)...`);

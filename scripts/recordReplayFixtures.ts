@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { PROJECT_ROOT } from '../common/config/processConfig';
+import { merchantWorkflowId } from '../domain/merchant';
+import { keyUsedSignal, merchantAnswerQuery, merchantChangeSignal, merchantQuery, type MerchantChange, type MerchantInput } from '../domain/merchantMessages';
+import { MerchantId } from '../domain/searchAttributes';
 import globalSetup from '../test/globalSetup';
 import globalTeardown from '../test/globalTeardown';
 import { linkRequest, pisRequest, startPaymentsStack, type PaymentsStack } from '../test/helpers/paymentsStack';
@@ -11,11 +15,62 @@ import { linkRequest, pisRequest, startPaymentsStack, type PaymentsStack } from 
  * test/replay/fixtures/*.json. The replay test feeds them to the current workflow code, so a change
  * that breaks determinism fails the build. Until CHANGELOG.md names release 1.0.0, re-record after a
  * change to a command sequence, on purpose; from 1.0.0 on, guard the change with patched() and keep
- * the old fixtures beside the new ones (docs/workflow-versioning.md).
+ * the old fixtures beside the new ones (docs/workflow-versioning.md). Names given as arguments
+ * (`npm run --silent replay:record -- merchant-continued`) record only those paths.
  */
 const OUT = path.join(PROJECT_ROOT, 'test', 'replay', 'fixtures');
 
-type Path = (stack: PaymentsStack) => Promise<string>;
+/** A payment's workflow id (recorded once it has closed), or one run of a workflow that never closes by itself. */
+type Path = (stack: PaymentsStack) => Promise<string | { workflowId: string; runId: string }>;
+
+type WithoutRequest<T> = T extends unknown ? Omit<T, 'requestId' | 'actor'> : never;
+
+/**
+ * A merchant's first run, through to its continue-as-new: created and approved at Ping (by polling:
+ * the stack registers no tenant callback URL), then every kind of change and a key's use. The run
+ * ends with the continue-as-new, so its history is complete. Started as api/routes/merchants.ts
+ * starts one, with a history limit small enough to be reached here.
+ */
+async function merchantContinued(stack: PaymentsStack): Promise<{ workflowId: string; runId: string }> {
+  const merchantId = `mer_${[...randomBytes(20)].map((b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32]).join('')}`;
+  const input: MerchantInput = {
+    merchantId,
+    profile: { name: 'Pizzeria Napoli AB', organization: { country: 'SE', se_organization_number: '5566778899' } },
+    settings: { display_name: 'Pizzeria Napoli', notify_url: null, payment_methods: null, locale: 'sv-SE', supplier: null },
+    fingerprint: `fp-${merchantId}`,
+    actor: 'platform:key_replay',
+    statusPoll: { initialMs: 200, maxMs: 1000 },
+    historyLimit: 60,
+  };
+  const handle = await stack.client.workflow.start('merchant', {
+    workflowId: merchantWorkflowId(merchantId),
+    taskQueue: stack.worker.taskQueue,
+    args: [input],
+    typedSearchAttributes: [{ key: MerchantId, value: merchantId }],
+    staticSummary: `Merchant · ${input.profile.name}`,
+  });
+  const until = async (what: string, done: () => Promise<boolean>) => {
+    for (const deadline = Date.now() + 20_000; !(await done()); await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > deadline) throw new Error(`merchant ${merchantId}: no ${what}`);
+    }
+  };
+  const ask = async (change: WithoutRequest<MerchantChange>) => {
+    const requestId = randomBytes(8).toString('hex');
+    await handle.signal(merchantChangeSignal, { ...change, actor: 'platform:key_replay', requestId } as MerchantChange);
+    await until(`answer to ${change.kind}`, async () => (await handle.query(merchantAnswerQuery, requestId)) !== null);
+  };
+  await until('approval', async () => (await handle.query(merchantQuery)).status === 'approved');
+  await ask({ kind: 'add_key', keyId: 'key_replay_1', sha256: 'a'.repeat(64), prefix: 'sk_replay12…' });
+  await handle.signal(keyUsedSignal, { keyId: 'key_replay_1', at: new Date().toISOString() });
+  await ask({ kind: 'update_settings', settings: { notify_url: 'https://napoli.example/events' } });
+  await ask({ kind: 'rotate_signing_secret' });
+  await ask({ kind: 'add_key', keyId: 'key_replay_2', sha256: 'b'.repeat(64), prefix: 'sk_replay34…' });
+  await ask({ kind: 'revoke_key', keyId: 'key_replay_1' });
+  const first = stack.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+  for (let i = 0; (await first.describe()).status.name === 'RUNNING'; i++) await ask({ kind: 'update_settings', settings: { display_name: `Pizzeria Napoli ${i}` } });
+  await handle.terminate('fixture recorded');
+  return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+}
 
 const create = async (stack: PaymentsStack, endpoint: string, body: Record<string, unknown>) => {
   const res = await stack.call('POST', endpoint, body);
@@ -90,20 +145,27 @@ const PATHS: Record<string, Path> = {
     await stack.call('POST', `/v1/payments/${p.id}/cancel`);
     return p.id;
   },
+  'merchant-continued': merchantContinued,
 };
 
 async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !(name in PATHS));
+  if (unknown.length > 0) throw new Error(`No such path: ${unknown.join(', ')} (known: ${Object.keys(PATHS).join(', ')})`);
   await globalSetup();
   // A late-payment window long enough for 'pis-paid-late' to be found within it; the others just close after it.
   const stack = await startPaymentsStack({ money: { settlementHoldMs: 0, latePaymentWindowMs: 5000 } });
   try {
     mkdirSync(OUT, { recursive: true });
     for (const [name, run] of Object.entries(PATHS)) {
-      const id = await run(stack);
-      const handle = stack.client.workflow.getHandle(id);
-      await handle.result().catch(() => undefined);
+      if (only.length > 0 && !only.includes(name)) continue;
+      const recorded = await run(stack);
+      const { workflowId, runId } = typeof recorded === 'string' ? { workflowId: recorded, runId: undefined } : recorded;
+      const handle = stack.client.workflow.getHandle(workflowId, runId);
+      // A run a path names has ended already (and result() would follow it into the next run).
+      if (!runId) await handle.result().catch(() => undefined);
       writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1)}\n`);
-      process.stdout.write(`recorded ${name} (${id})\n`);
+      process.stdout.write(`recorded ${name} (${workflowId})\n`);
     }
   } finally {
     await stack.stop();

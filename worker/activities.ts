@@ -1,4 +1,5 @@
 import { createMailActivities } from '../activities/mail';
+import { createMerchantActivities } from '../activities/merchants';
 import { createMoneyActivities } from '../activities/money';
 import { createNotificationActivities } from '../activities/notifications';
 import { createPingActivities } from '../activities/ping';
@@ -19,6 +20,8 @@ export interface ActivityConfig {
 export interface ActivityHooks {
   /** Told about every HTTP call to Ping (worker/metrics.ts records them). */
   pingObserver?: PingCallObserver;
+  /** A merchant's signing-secret version, for the signature on its events (worker/merchantSigningVersions.ts). */
+  signingVersionOf?: (merchantId: string) => Promise<number>;
 }
 
 /** Every activity the payment workflows call, built from config; `close()` releases their connections. */
@@ -28,12 +31,15 @@ export function createActivities(config: ActivityConfig, logger: Logger, hooks: 
   const activities = {
     ...createPingActivities({ ping, publicBaseUrl: config.publicBaseUrl, webhookSecret: config.webhookSecret }),
     ...createMoneyActivities({ ping }),
-    ...createNotificationActivities({ signingSecret: config.notificationSigningSecret, outboundUrls: config.outboundUrls }),
+    ...createMerchantActivities({ ping }),
+    ...createNotificationActivities({ signingSecret: config.notificationSigningSecret, outboundUrls: config.outboundUrls, signingVersionOf: hooks.signingVersionOf }),
     sendReceiptEmail: mail.sendReceiptEmail,
     sendRefundEmail: mail.sendRefundEmail,
   };
   return {
     activities,
+    /** The same client, for what the worker itself asks of Ping (worker/registerTenant.ts); closed by `close()`. */
+    ping,
     async close() {
       await ping.close();
       mail.close?.();

@@ -5,6 +5,8 @@ import { dataConverterFor } from '../common/payloadCodec';
 import { runMain } from '../common/processLifecycle';
 import { createActivities } from './activities';
 import { connectWorker, createWorker } from './createWorker';
+import { merchantSigningVersions } from './merchantSigningVersions';
+import { registerTenantInBackground, type TenantRegistration } from './registerTenant';
 import { createWorkerMetrics, serveMetrics, type MetricsServer } from './metrics';
 import { installRuntime, sdkLogLevel } from './runtime';
 
@@ -14,10 +16,12 @@ async function main(): Promise<void> {
   const { webhookSecret, encryptionKeys, notificationSigningSecret } = requireSecretsOrExit(config, 'worker');
   // Ping calls and process metrics here; the SDK's own on TEMPORAL_METRICS_PORT (worker/metrics.ts says why two).
   const metrics = createWorkerMetrics();
-  const { activities, close } = createActivities(
+  const dataConverter = dataConverterFor(encryptionKeys);
+  const signingVersions = merchantSigningVersions({ address: config.temporal.address, namespace: config.temporal.namespace, connectionOptions: config.temporal.connectionOptions, dataConverter });
+  const { activities, ping, close } = createActivities(
     { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail, outboundUrls: config.outboundUrls },
     logger,
-    { pingObserver: metrics.pingObserver },
+    { pingObserver: metrics.pingObserver, signingVersionOf: signingVersions.versionOf },
   );
   const { host, workerPort, temporalPort } = config.metrics;
   let metricsServer: MetricsServer | undefined;
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
     (err) => logger.warn({ address, err: String(err) }, 'Temporal not reachable yet, retrying'),
     config.temporal.connectionOptions,
   );
+  let tenantRegistration: TenantRegistration | undefined;
   try {
     const worker = await createWorker({
       connection,
@@ -48,9 +53,11 @@ async function main(): Promise<void> {
       taskQueue,
       activities,
       shutdownGraceMs: config.worker.shutdownGraceMs,
-      dataConverter: dataConverterFor(encryptionKeys),
+      dataConverter,
       tuning: config.worker.tuning,
     });
+    // Ping's merchant callbacks reach us only once the tenant names our URL; a failure is retried in the background.
+    tenantRegistration = registerTenantInBackground({ ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, logger });
     // The effective WORKER_* concurrency and cache (defaults included), once.
     const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
     logger.info({ address, namespace, taskQueue, tuning: config.worker.tuning, heapLimitMb }, 'worker starting to poll');
@@ -61,7 +68,9 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    tenantRegistration?.stop();
     await close();
+    await signingVersions.close();
     await connection.close();
     await metricsServer?.close();
   }

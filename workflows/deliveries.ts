@@ -42,7 +42,8 @@ export async function notifyMerchant(payment: PaymentRecord, notifyUrl: string |
   const data = payment.view();
   try {
     await deliveries.notifyMerchant.executeWithOptions({ ...DELIVERY_OPTIONS, summary: `Notify merchant: ${type}` }, [
-      { url: notifyUrl, event: { id: merchantEventId(data.id, type), type, created_at: new Date().toISOString(), data } },
+      // A merchant's events are signed with its own secret (activities/notifications.ts).
+      { url: notifyUrl, merchantId: data.merchant ?? undefined, event: { id: merchantEventId(data.id, type), type, created_at: new Date().toISOString(), data } },
     ]);
     payment.record('merchant_notified', type);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { merchantOfPaymentId } from '../domain/ids';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
@@ -53,6 +54,7 @@ export abstract class RecordCore {
       status: 'creating',
       amount: opening.amount,
       currency: opening.currency,
+      merchant: merchantOfPaymentId(opening.paymentId) ?? null,
       merchant_reference: opening.merchantReference ?? null,
       checkout_url: null,
       ping_payment_order_id: null,

@@ -19,7 +19,7 @@ export function openApiDocument(): Record<string, unknown> {
       version: '1',
       description:
         'Payments through Ping Payments, each one a durable Temporal workflow: payment links and open-banking (PIS) payments. ' +
-        'Authenticate with `Authorization: Bearer <API key>`. Send an `Idempotency-Key` to make a create safe to retry. ' +
+        'Authenticate with `Authorization: Bearer <API key>`: a platform key, or a merchant\'s own `sk_…` key (a platform key acts for one merchant with `On-Behalf-Of: <merchant id>`). Send an `Idempotency-Key` to make a create safe to retry. ' +
         'Requests under /v1 are rate-limited per API key (a 429 says when to retry in `Retry-After`). ' +
         'Amounts are in minor units. Every error has the shape `{"error": {"type", "code", "message", "param"?, "request_id"}}`. ' +
         'Responses may gain fields in later versions: ignore the ones you do not know.',
@@ -27,6 +27,7 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: '/', description: 'This server' }],
     tags: [
       { name: 'Payments', description: 'Start payments and read their state' },
+      { name: 'Merchants', description: "The platform's merchants, their API keys and signing secrets (docs/merchants.md)" },
       { name: 'Webhooks', description: 'Called by Ping Payments and by the payer’s bank, with per-payment URL tokens' },
       { name: 'Payload codec', description: 'Encrypted Temporal payloads, for the Web UI and the CLI' },
       { name: 'Operations', description: 'Health and metrics' },
@@ -36,7 +37,11 @@ export function openApiDocument(): Record<string, unknown> {
     paths: paths(),
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of the API keys in API_KEYS' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "A platform key (one of API_KEYS; with `On-Behalf-Of` it acts for one merchant), or a merchant's own secret key (`sk_…`), which reaches that merchant only",
+        },
       },
       parameters: componentParameters(),
       headers: {

@@ -17,16 +17,17 @@ export function ok(description: string, schemaName: string): Record<string, unkn
 const ERRORS: Record<number, string> = {
   400: 'Invalid request: a parameter is missing, unknown or invalid (`param` names it), or the JSON is malformed; on a create, `url_not_allowed` for a `notify_url` the service will not call (not https, or an address inside a private network)',
   401: 'Missing or invalid credentials (API key, or the URL token)',
-  403: 'This browser origin may not call the codec endpoint',
-  404: 'No such payment, route or document',
+  403: 'Not allowed: this browser origin may not call the codec endpoint; or a merchant key on a platform-only operation (`platform_key_required`), or with another merchant in `On-Behalf-Of` (`on_behalf_of_not_allowed`)',
+  404: 'No such payment, merchant, API key, route or document (also another merchant\'s, to a merchant key), or no such merchant as `On-Behalf-Of` names (`param` `On-Behalf-Of`)',
   405: 'Method not allowed on this path (the `Allow` header lists the allowed ones)',
-  409: 'Conflict: the Idempotency-Key was used with another body, or the payment is in no state for this (`payment_final`, `payment_not_paid`, `payment_settled`, `already_refunded`, `payment_refunded`)',
+  409: 'Conflict: the Idempotency-Key was used with another body, or the payment is in no state for this (`payment_final`, `payment_not_paid`, `payment_settled`, `already_refunded`, `payment_refunded`), or the merchant refused the change (`too_many_api_keys`, `merchant_change_refused`, `merchant_closed`)',
   413: 'The request body is too large',
   415: 'The body is not UTF-8 JSON with `Content-Type: application/json`',
-  422: 'Ping Payments refused the payment (its code, message and `ping_status`), or an undecodable payload',
+  422: 'Ping Payments refused the payment (its code, message and `ping_status`) or the merchant (`merchant_id`), or an undecodable payload',
   429: 'Rate limited (`type` `rate_limit_error`): this API key sent too many requests (`rate_limited`), or this address failed too many key checks (`too_many_auth_failures`); retry after `Retry-After` seconds',
   500: 'Something went wrong on our side (it has been logged under `request_id`)',
   502: 'Ping Payments could not be reached to create the payment',
+  503: 'Temporarily unavailable: the API key could not be checked (`key_check_unavailable`), the merchant did not answer in time (`merchant_busy`), or merchant signing secrets are not configured (`signing_secret_unavailable`); retry',
 };
 
 /** The given error answers, and 500, which every operation can give. */
@@ -49,13 +50,18 @@ const rateLimitHeaders = {
 /**
  * An operation behind the API key on /v1 (api/rateLimits.ts): it can answer 429, and every answer
  * after the key check (all but 401) carries the key's RateLimit-* headers while the per-key limit is on.
+ * The key check (api/auth.ts) also reads `On-Behalf-Of` on every one of them, and answers a
+ * malformed one 400, a merchant key's other merchant 403, an unknown merchant 404, and 503 when the
+ * merchant cannot be read.
  */
 export function rateLimited(operation: Operation): Operation {
   type Response = { headers?: Record<string, unknown> };
-  const responses = { ...(operation.responses as Record<string, Response>), ...(errors(429) as Record<string, Response>) };
+  const keyCheck = errors(400, 403, 404, 429, 503) as Record<string, Response>;
+  const responses = { ...keyCheck, ...(operation.responses as Record<string, Response>) };
   const withHeaders = ([status, response]: [string, Response]) =>
     [status, status === '401' ? response : { ...response, headers: { ...response.headers, ...rateLimitHeaders } }] as const;
-  return { ...operation, responses: Object.fromEntries(Object.entries(responses).map(withHeaders)) };
+  const parameters = [...((operation.parameters as unknown[] | undefined) ?? []), parameterRef('OnBehalfOf')];
+  return { ...operation, parameters, responses: Object.fromEntries(Object.entries(responses).map(withHeaders)) };
 }
 
 export const PUBLIC: Operation = { security: [] };
@@ -102,5 +108,18 @@ export function codecOperation(direction: 'decode' | 'encode'): Operation {
     ...API_KEY_OR_OPEN,
     requestBody: { required: true, content: json(schemaRef('CodecRequest')) },
     responses: { '200': ok('The payloads, each encoded or decoded', 'CodecPayloads'), ...errors(400, 401, 403, 413, 415, 422) },
+  };
+}
+
+/** One of the tenant's callbacks (api/routes/webhooks.ts): one URL per kind for the whole tenant, its token in the path. */
+export function tenantCallbackOperation(summary: string, description: string, schema: string): Operation {
+  return {
+    tags: ['Webhooks'],
+    summary,
+    description,
+    ...PUBLIC,
+    parameters: [parameterRef('TenantToken')],
+    requestBody: { required: true, content: json(schemaRef(schema)) },
+    responses: { '204': { description: 'Acknowledged', headers: requestIdHeader }, ...errors(400, 401, 413, 415) },
   };
 }

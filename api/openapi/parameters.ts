@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN, PAYMENT_ID_PATTERN, PAYMENT_ID_PREFIXES } from '../../domain/ids';
+import { MERCHANT_ID_PATTERN } from '../../domain/merchant';
+import { KEY_ID_PATTERN } from '../merchantIds';
 
 /**
  * The parameters outside request bodies, generated from the same zod schemas and patterns the API
@@ -8,7 +10,7 @@ import { IDEMPOTENCY_KEY_PATTERN, PAYMENT_ID_PATTERN, PAYMENT_ID_PREFIXES } from
  */
 
 export type JsonSchema = Record<string, unknown>;
-type ParameterName = 'PaymentId' | 'IdempotencyKey' | 'RefundIdempotencyKey' | 'UrlToken';
+type ParameterName = 'PaymentId' | 'IdempotencyKey' | 'RefundIdempotencyKey' | 'UrlToken' | 'MerchantId' | 'ApiKeyId' | 'MerchantIdempotencyKey' | 'OnBehalfOf' | 'TenantToken';
 type Parameter = { name: string; in: 'path' | 'query' | 'header'; required?: boolean; description?: string; schema: JsonSchema };
 
 /** Query strings and headers arrive as text: the input side (before coercion and defaults) is what a client sends. */
@@ -66,6 +68,42 @@ export function componentParameters(): Record<ParameterName, Parameter> {
       in: 'query',
       required: true,
       description: 'The per-payment token in the URL the orchestrator handed out',
+      schema: { type: 'string' },
+    },
+    MerchantId: {
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: 'The merchant id (`mer_…`). A merchant key, or a platform key with On-Behalf-Of, reaches only its own merchant: any other id is a 404, as an unknown one',
+      schema: jsonSchemaOf(z.string().regex(MERCHANT_ID_PATTERN)),
+    },
+    ApiKeyId: {
+      name: 'key_id',
+      in: 'path',
+      required: true,
+      description: "The API key's id (`key_…`), as the key list shows it",
+      schema: jsonSchemaOf(z.string().regex(KEY_ID_PATTERN)),
+    },
+    MerchantIdempotencyKey: {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Makes the create safe to retry: the merchant id is derived from it. Without one, every request is a new merchant.',
+      schema: jsonSchemaOf(z.string().regex(IDEMPOTENCY_KEY_PATTERN)),
+    },
+    OnBehalfOf: {
+      name: 'On-Behalf-Of',
+      in: 'header',
+      required: false,
+      description:
+        "With a platform key: act for this merchant, confined to it as its own key would be (an unknown merchant is a 404 with `param` `On-Behalf-Of`). With a merchant's key: only its own id (any other is a 403 `on_behalf_of_not_allowed`)",
+      schema: jsonSchemaOf(z.string().regex(MERCHANT_ID_PATTERN)),
+    },
+    TenantToken: {
+      name: 'token',
+      in: 'path',
+      required: true,
+      description: "The tenant callback URL's token, one per kind of callback, set on the tenant at Ping by the worker",
       schema: { type: 'string' },
     },
   };

@@ -1,4 +1,5 @@
 import { paymentListQuerySchema } from '../schemas/listQuery';
+import { merchantListQuerySchema } from '../schemas/merchant';
 import { schemaRef } from './schemas';
 import {
   API_KEY_OR_OPEN,
@@ -11,6 +12,7 @@ import {
   ok,
   rateLimited,
   requestIdHeader,
+  tenantCallbackOperation,
   type Operation,
 } from './operations';
 import { parameterRef, queryParameters } from './parameters';
@@ -131,8 +133,20 @@ export function paths(): Record<string, Record<string, Operation>> {
         },
       },
     },
+    ...merchantPaths(),
     '/webhooks/ping/payment-links/{id}': { post: callbackOperation('payment link', 'PingPaymentLinkCallback') },
     '/webhooks/ping/payments/{id}': { post: callbackOperation('PIS payment', 'PingPaymentCallback') },
+    '/webhooks/ping/merchants/{token}': {
+      post: tenantCallbackOperation(
+        "Ping's merchant status callback",
+        "Called by Ping Payments when one of the tenant's merchants changes status. The body only wakes the merchant whose Ping id it names: " +
+          'its status is always read from Ping. Acknowledged (204) also when it names no merchant of ours, so Ping does not retry it.',
+        'PingMerchantCallback',
+      ),
+    },
+    '/webhooks/ping/credit-top-ups/{token}': {
+      post: tenantCallbackOperation("Ping's credit account top-up callback", "Called by Ping Payments when the tenant's credit account is topped up; logged and acknowledged.", 'PingCreditTopUpCallback'),
+    },
     '/codec/decode': { post: codecOperation('decode') },
     '/codec/encode': { post: codecOperation('encode') },
     '/healthz': {
@@ -178,6 +192,96 @@ export function paths(): Record<string, Record<string, Operation>> {
         ...PUBLIC,
         responses: { '200': { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
       },
+    },
+  };
+}
+
+/** `/v1/merchants…` (api/routes/merchants.ts, api/routes/merchantApiKeys.ts; docs/merchants.md). */
+function merchantPaths(): Record<string, Record<string, Operation>> {
+  const merchantId = parameterRef('MerchantId');
+  const tags = ['Merchants'];
+  const platformOnly = 'Platform keys only (a merchant key is a 403 `platform_key_required`).';
+  return {
+    '/v1/merchants': {
+      post: rateLimited({
+        tags,
+        summary: 'Create a merchant',
+        description:
+          'Creates the merchant at Ping and answers once Ping has it (its `status` is then Ping\'s, e.g. `created`, and becomes `approved` once Ping approves it; ' +
+          'if Ping has not answered within 30 s it is still `creating`). The answer carries the merchant\'s signing secret, shown only here. ' +
+          'Exactly one of `organization` and `person`. ' +
+          platformOnly +
+          ' Without On-Behalf-Of.',
+        parameters: [parameterRef('MerchantIdempotencyKey')],
+        requestBody: { required: true, content: json(schemaRef('MerchantCreateRequest')) },
+        responses: {
+          '201': ok('The merchant was created; `signing_secret` is shown only in this answer', 'MerchantCreated'),
+          '200': ok('The same request again under the same Idempotency-Key: the same merchant, without its secret', 'Merchant'),
+          ...errors(400, 401, 403, 409, 413, 415, 422, 502, 503),
+        },
+      }),
+      get: rateLimited({
+        tags,
+        summary: 'List merchants',
+        description: 'Newest first, from Temporal visibility; each row is the whole merchant. ' + platformOnly + ' Without On-Behalf-Of.',
+        parameters: queryParameters(merchantListQuerySchema),
+        responses: { '200': ok('A page of merchants', 'MerchantList'), ...errors(400, 401, 403) },
+      }),
+    },
+    '/v1/merchants/{id}': {
+      get: rateLimited({
+        tags,
+        summary: 'Get a merchant',
+        description: 'A merchant key reads its own merchant only.',
+        parameters: [merchantId],
+        responses: { '200': ok('The merchant, as its workflow has it now', 'Merchant'), ...errors(401, 404) },
+      }),
+      patch: rateLimited({
+        tags,
+        summary: "Change a merchant's own settings",
+        description:
+          "Our fields only (`display_name`, `notify_url`, `payment_methods`, `locale`, `supplier`): what the merchant's payments get when they name none; `null` clears one. " +
+          "The platform's key or the merchant's own key.",
+        parameters: [merchantId],
+        requestBody: { required: true, content: json(schemaRef('MerchantUpdateRequest')) },
+        responses: { '200': ok('The merchant with its new settings', 'Merchant'), ...errors(400, 401, 404, 409, 413, 415) },
+      }),
+    },
+    '/v1/merchants/{id}/api-keys': {
+      post: rateLimited({
+        tags,
+        summary: 'Create an API key for a merchant',
+        description: 'A new secret key (`sk_…`), shown only in this answer; only its SHA-256 is kept. Takes no parameters (no body, or `{}`). ' + platformOnly,
+        parameters: [merchantId],
+        requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
+        responses: { '201': ok('The new key, with its secret', 'ApiKeyCreated'), ...errors(400, 401, 403, 404, 409, 415) },
+      }),
+      get: rateLimited({
+        tags,
+        summary: "List a merchant's API keys",
+        description: 'Ids, prefixes and dates, revoked keys included; never a key or its hash. ' + platformOnly,
+        parameters: [merchantId],
+        responses: { '200': ok("The merchant's keys", 'ApiKeyList'), ...errors(401, 403, 404) },
+      }),
+    },
+    '/v1/merchants/{id}/api-keys/{key_id}': {
+      delete: rateLimited({
+        tags,
+        summary: "Revoke a merchant's API key",
+        description: 'Every API process refuses the key within 2 s of this answer (the promise is 5 s); this one at once. Revoking a revoked key answers it again. ' + platformOnly,
+        parameters: [merchantId, parameterRef('ApiKeyId')],
+        responses: { '200': ok('The revoked key', 'ApiKey'), ...errors(401, 403, 404) },
+      }),
+    },
+    '/v1/merchants/{id}/signing-secret': {
+      post: rateLimited({
+        tags,
+        summary: "Rotate a merchant's signing secret",
+        description: "A new secret for the signatures on the merchant's events, shown only in this answer; the old one stops being used. Takes no parameters. " + platformOnly,
+        parameters: [merchantId],
+        requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
+        responses: { '200': ok('The new signing secret', 'SigningSecret'), ...errors(400, 401, 403, 404, 409, 415, 503) },
+      }),
     },
   };
 }

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../../ping';
+import { merchantStatusCallbackSchema, paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../../ping';
+import {
+  apiKeyCreatedSchema,
+  apiKeyListSchema,
+  apiKeySchema,
+  merchantCreatedSchema,
+  merchantCreateRequestSchema,
+  merchantListSchema,
+  merchantSchema,
+  merchantUpdateRequestSchema,
+  signingSecretSchema,
+} from '../schemas/merchant';
 import { paymentLinkRequestSchema } from '../schemas/paymentLink';
 import { pisPaymentRequestSchema } from '../schemas/pisPayment';
 import {
@@ -26,6 +37,9 @@ const codecRequestSchema = z.object({
     .max(1000),
 });
 
+/** The credit top-up callback's body is not known (docs/ping-contract.md §4): any JSON object. */
+const creditTopUpCallbackSchema = z.looseObject({}).describe("Ping's credit account top-up: its shape is not documented; logged as received");
+
 /**
  * JSON Schema (2020-12, the dialect of OpenAPI 3.1) of every named schema (`#/components/schemas/…`),
  * generated from the zod schemas the API validates requests with (api/schemas/*, ping/) and the
@@ -44,6 +58,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
   requests.add(paymentLinkStatusCallbackSchema, { id: 'PingPaymentLinkCallback' });
   requests.add(paymentStatusCallbackSchema, { id: 'PingPaymentCallback' });
   requests.add(codecRequestSchema, { id: 'CodecRequest' });
+  requests.add(merchantCreateRequestSchema, { id: 'MerchantCreateRequest' });
+  requests.add(merchantUpdateRequestSchema, { id: 'MerchantUpdateRequest' });
+  requests.add(merchantStatusCallbackSchema, { id: 'PingMerchantCallback' });
+  requests.add(creditTopUpCallbackSchema, { id: 'PingCreditTopUpCallback' });
   const requestSchemas = z.toJSONSchema(requests, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', uri }).schemas;
 
   // Responses as the API sends them. Published open: a later version may add fields, and clients
@@ -58,6 +76,13 @@ export function componentSchemas(): Record<string, JsonSchema> {
   responses.add(healthSchema, { id: 'Health' });
   responses.add(readinessSchema, { id: 'Readiness' });
   responses.add(codecPayloadsSchema, { id: 'CodecPayloads' });
+  responses.add(merchantSchema, { id: 'Merchant' });
+  responses.add(merchantCreatedSchema, { id: 'MerchantCreated' });
+  responses.add(merchantListSchema, { id: 'MerchantList' });
+  responses.add(apiKeySchema, { id: 'ApiKey' });
+  responses.add(apiKeyCreatedSchema, { id: 'ApiKeyCreated' });
+  responses.add(apiKeyListSchema, { id: 'ApiKeyList' });
+  responses.add(signingSecretSchema, { id: 'SigningSecret' });
   const responseSchemas = z.toJSONSchema(responses, {
     target: 'draft-2020-12',
     io: 'output',

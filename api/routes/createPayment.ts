@@ -6,11 +6,13 @@ import { createdUpdate, fingerprintQuery, type CreatedResult } from '../../domai
 import { IDEMPOTENCY_KEY_REUSED } from '../../domain/failureTypes';
 import type { PaymentFlow } from '../../domain/payment';
 import type { MoneyTiming, PollTiming } from '../../domain/requests';
-import { AmountMinor, Currency, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../domain/searchAttributes';
+import { AmountMinor, Currency, MerchantId, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../domain/searchAttributes';
 import type { PaymentIdPrefix } from '../../domain/ids';
 import type { OutboundUrlPolicy } from '../../common/outboundUrl';
 import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
+import { withMerchantDefaults } from '../merchantDefaults';
 import { assertRequestUrlsAllowed } from '../outboundUrls';
+import { actingMerchant } from '../principal';
 import { refusedError, updateFailureType } from '../payments';
 import { readPaymentUntil } from '../readPaymentUntil';
 import { invalidParameter, parseBody, type BodyIssue } from '../schemas/common';
@@ -87,10 +89,12 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
   };
 
   return async (req, res) => {
-    const request = parseBody(spec.schema, req.body);
+    const merchant = actingMerchant(res);
+    const request = parseBody(spec.schema, merchant ? withMerchantDefaults(req.body, spec.flow, merchant) : req.body);
     await assertRequestUrlsAllowed(request, outboundUrls);
-    const paymentId = paymentIdFor(spec.idPrefix, req);
-    const fingerprint = fingerprintOf(request);
+    const paymentId = paymentIdFor(spec.idPrefix, req, merchant?.merchantId);
+    // A merchant's request is recognised by what it sent, not by the defaults it got: a retry stays the same request after the merchant's settings change.
+    const fingerprint = fingerprintOf(merchant ? req.body : request);
     const timeIssue = spec.checkTimes?.(request, Date.now());
     if (timeIssue) {
       // Without a key the id is new, so no earlier request can have made this payment.
@@ -114,6 +118,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
         { key: AmountMinor, value: amount },
         { key: Currency, value: spec.currencyOf(request) },
         ...(reference ? [{ key: MerchantReference, value: reference }] : []),
+        ...(merchant ? [{ key: MerchantId, value: merchant.merchantId }] : []),
         ...(spec.extraSearchAttributes?.(request) ?? []),
       ],
       ...spec.describe(request, amount),

@@ -7,7 +7,7 @@ import type { PaymentResource } from '../../domain/payment';
 import { ApiError, methodNotAllowed } from '../errors';
 import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
 import { askPayment, RequestRefused } from '../askPayment';
-import { paymentHandle, readPayment } from '../payments';
+import { confinePaymentId, paymentHandle, readPayment } from '../payments';
 import { readPaymentUntil } from '../readPaymentUntil';
 import { noBodyParameters, requireJsonBody } from '../requestBody';
 import { parseBody } from '../schemas/common';
@@ -49,6 +49,7 @@ export interface PaymentMoneyDeps {
 /** The money after a payment: `POST /v1/payments/:id/refunds` and `POST /v1/payments/:id/settle` (docs/money.md). */
 export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
   const router = Router();
+  router.param('id', confinePaymentId);
 
   /**
    * One full refund per payment. The Idempotency-Key is required: a refund moves money, so a retry

@@ -1,13 +1,15 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { cancelSignal } from '../../domain/messages';
 import { PAYMENT_FLOWS } from '../../domain/payment';
-import { AmountMinor, Currency, DueAt, MerchantReference, PaymentFlow, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../../domain/searchAttributes';
+import { AmountMinor, Currency, DueAt, MerchantId, MerchantReference, PaymentFlow, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
 import { askPayment, RequestRefused } from '../askPayment';
-import { paymentHandle, readPayment } from '../payments';
+import { listCursors, quoted } from '../listCursors';
+import { actingMerchant } from '../principal';
+import { confinePaymentId, paymentHandle, readPayment } from '../payments';
 import { readPaymentUntil } from '../readPaymentUntil';
 import { noBodyParameters, requireJsonBody } from '../requestBody';
 import { parseBody } from '../schemas/common';
@@ -15,34 +17,6 @@ import { paymentListQuerySchema } from '../schemas/listQuery';
 
 /** How long a cancel's answer waits for the payment to end at Ping. */
 const CANCEL_ANSWER_WAIT_MS = 30_000;
-
-/**
- * List cursors wrap Temporal's page token with a MAC over the token and the query it pages. Temporal
- * answers a page token it cannot read with a retryable UNKNOWN (the client then retries for about 20 s
- * before failing), so a forged, truncated or edited cursor, or one from another query, is refused here
- * as a 400 instead. The MAC key comes from `cursorSecret`; without one it is a fixed key, which still
- * catches every accident but not a deliberate forgery by someone holding an API key.
- */
-function listCursors(cursorSecret: string | undefined) {
-  const key = createHmac('sha256', cursorSecret ?? 'ping-orchestrator').update('list-cursor/v1').digest();
-  const mac = (query: string, token: Buffer) => createHmac('sha256', key).update(query).update('\n').update(token).digest().subarray(0, 16);
-  return {
-    encode: (query: string, token: Uint8Array): string => `${Buffer.from(token).toString('base64url')}.${mac(query, Buffer.from(token)).toString('base64url')}`,
-    decode(query: string, cursor: string): Buffer {
-      const [token = '', tag = ''] = cursor.split('.');
-      const raw = Buffer.from(token, 'base64url');
-      const given = Buffer.from(tag, 'base64url');
-      const expected = mac(query, raw);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid cursor: must be the next_cursor of an earlier page of the same query', 'cursor');
-      }
-      return raw;
-    },
-  };
-}
-
-/** A string literal of a visibility query. Values are validated first (no quotes, backslashes or control characters); doubling is belt and braces. */
-const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 export interface PaymentRoutesDeps {
   client: Client;
@@ -52,6 +26,7 @@ export interface PaymentRoutesDeps {
 
 export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Router {
   const router = Router();
+  router.param('id', confinePaymentId);
   const cursors = listCursors(cursorSecret);
 
   /** Listed from Temporal visibility (search attributes), newest first; eventually consistent by a second or so. */
@@ -60,6 +35,9 @@ export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Rout
     const clauses = [q.flow ? `PaymentFlow = ${quoted(q.flow)}` : `PaymentFlow IN (${PAYMENT_FLOWS.map(quoted).join(', ')})`];
     if (q.status) clauses.push(`PaymentStatus = ${quoted(q.status)}`);
     if (q.merchant_reference) clauses.push(`MerchantReference = ${quoted(q.merchant_reference)}`);
+    // A merchant's key lists its own payments only (and a cursor is MACed over this query, so it cannot be widened).
+    const merchant = actingMerchant(res);
+    if (merchant) clauses.push(`MerchantId = ${quoted(merchant.merchantId)}`);
     const query = clauses.join(' AND ');
     const page = await client.workflowService.listWorkflowExecutions({
       namespace: client.options.namespace,
@@ -77,6 +55,7 @@ export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Rout
         status: sa.get(PaymentStatus) ?? null,
         amount: sa.get(AmountMinor) ?? null,
         currency: sa.get(Currency) ?? null,
+        merchant: sa.get(MerchantId) ?? null,
         merchant_reference: sa.get(MerchantReference) ?? null,
         ping_payment_order_id: sa.get(PingPaymentOrderId) ?? null,
         ping_payment_link_id: sa.get(PingPaymentLinkId) ?? null,

@@ -1,12 +1,16 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { z } from 'zod';
-import { isValidWebhookToken } from '../../common/webhookToken';
-import { paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../../ping';
+import type { Logger } from '../../common/logger';
+import { isValidTenantWebhookToken, isValidWebhookToken, type TenantWebhookPurpose } from '../../common/webhookToken';
+import { merchantStatusCallbackSchema, paymentLinkStatusCallbackSchema, paymentStatusCallbackSchema } from '../../ping';
 import { PAYMENT_ID_PREFIXES } from '../../domain/ids';
+import { MERCHANT_WORKFLOW_PREFIX } from '../../domain/merchant';
+import { merchantStatusSignal } from '../../domain/merchantMessages';
 import { pingCallbackSignal } from '../../domain/messages';
 import type { PaymentFlow } from '../../domain/payment';
 import { ApiError, methodNotAllowed } from '../errors';
+import { quoted } from '../listCursors';
 import { paymentHandle, paymentNotFound } from '../payments';
 import { acceptUnsignedCallbacks, type PingSignatureVerifier } from '../pingSignature';
 import { requireJsonBody } from '../requestBody';
@@ -18,6 +22,8 @@ export interface WebhookDeps {
   verifySignature?: PingSignatureVerifier;
   /** Told how each callback was answered: its flow, status, and the error code of a rejection (for metrics). */
   onCallback?: (kind: PaymentFlow, status: number, errorCode: string | undefined) => void;
+  /** For the tenant callbacks' lines when a request has no logger of its own. */
+  logger?: Logger;
 }
 
 /** Callbacks are small: a status and a few ids. */
@@ -33,7 +39,7 @@ const rawBodies = new WeakMap<Request, Buffer>();
  * JSON syntax (400), signature (401), the endpoint's flow (404), shape (400); only then is the
  * workflow signalled.
  */
-export function webhookRoutes({ client, webhookSecret, verifySignature = acceptUnsignedCallbacks, onCallback }: WebhookDeps): Router {
+export function webhookRoutes({ client, webhookSecret, verifySignature = acceptUnsignedCallbacks, onCallback, logger }: WebhookDeps): Router {
   const router = Router();
 
   /** First in line, so a callback refused by any later check is still reported, with its error code. */
@@ -86,6 +92,63 @@ export function webhookRoutes({ client, webhookSecret, verifySignature = acceptU
     res.status(204).end();
   };
 
+  /** The tenant's callbacks carry one token per purpose in the path (common/webhookToken.ts), instead of a payment's. */
+  const requireTenantToken = (purpose: TenantWebhookPurpose): RequestHandler => (req, _res, next) => {
+    if (!isValidTenantWebhookToken(webhookSecret, purpose, req.params.token)) {
+      return next(new ApiError(401, 'authentication_error', 'invalid_webhook_token', 'The callback URL token is missing or wrong'));
+    }
+    next();
+  };
+
+  /**
+   * A merchant's status changed at Ping: the merchant whose workflow holds that Ping id (visibility,
+   * `PingMerchantId`) is told, and reads its status from Ping itself. Every callback that passed the
+   * checks is acknowledged with 204, also when no merchant of ours has that id (or the body names
+   * none): Ping would otherwise retry a callback we can never use, and each merchant workflow polls
+   * Ping while it is undecided, so nothing depends on a callback arriving.
+   */
+  const merchantCallback: RequestHandler = async (req, res) => {
+    const parsed = merchantStatusCallbackSchema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, 'invalid_request_error', 'callback_invalid', 'Expected a JSON object such as {merchant_id, status, occurred_at}');
+    const log = req.log ?? logger;
+    const { merchantId: pingMerchantId, status } = parsed.data;
+    if (!pingMerchantId) {
+      log?.warn({ callback: 'merchant_status' }, 'merchant status callback without a merchant id; ignored (the merchants poll Ping)');
+      res.status(204).end();
+      return;
+    }
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query: `WorkflowType = 'merchant' AND PingMerchantId = ${quoted(pingMerchantId)}`,
+      pageSize: 10,
+    });
+    const workflowIds = (page.executions ?? []).map((e) => e.execution?.workflowId ?? '').filter((id) => id.startsWith(MERCHANT_WORKFLOW_PREFIX));
+    const receivedAt = new Date().toISOString();
+    for (const workflowId of workflowIds) {
+      try {
+        await client.workflow.getHandle(workflowId).signal(merchantStatusSignal, { ...(status ? { status } : {}), receivedAt });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    if (workflowIds.length === 0) log?.warn({ callback: 'merchant_status', ping_merchant_id: pingMerchantId, status }, 'merchant status callback for no merchant of ours; acknowledged');
+    else log?.info({ callback: 'merchant_status', ping_merchant_id: pingMerchantId, status, merchants: workflowIds.map((id) => id.slice(MERCHANT_WORKFLOW_PREFIX.length)) }, 'merchant status callback');
+    res.status(204).end();
+  };
+
+  /** Nothing acts on the tenant's credit account yet: a top-up is logged (its top-level fields) and acknowledged. */
+  const creditTopUpCallback: RequestHandler = (req, res) => {
+    const body: unknown = req.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'invalid_request_error', 'callback_invalid', 'Expected a JSON object');
+    const fields = Object.fromEntries(
+      Object.entries(body)
+        .filter(([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value))
+        .slice(0, 20),
+    );
+    (req.log ?? logger)?.info({ callback: 'credit_top_up', fields }, 'credit account top-up callback');
+    res.status(204).end();
+  };
+
   const guards = [requireToken, requireJsonBody, json, requireSignature];
   const LINKS = '/webhooks/ping/payment-links/:id';
   const PAYMENTS = '/webhooks/ping/payments/:id';
@@ -93,5 +156,11 @@ export function webhookRoutes({ client, webhookSecret, verifySignature = acceptU
   router.post(PAYMENTS, observe('pis'), ...guards, callback(`${PAYMENT_ID_PREFIXES.pis}-`, paymentStatusCallbackSchema, 'a JSON object with the payment status'));
   router.all(LINKS, methodNotAllowed('POST'));
   router.all(PAYMENTS, methodNotAllowed('POST'));
+  const MERCHANTS = '/webhooks/ping/merchants/:token';
+  const TOP_UPS = '/webhooks/ping/credit-top-ups/:token';
+  router.post(MERCHANTS, requireTenantToken('merchant-status'), requireJsonBody, json, requireSignature, merchantCallback);
+  router.post(TOP_UPS, requireTenantToken('credit-top-up'), requireJsonBody, json, requireSignature, creditTopUpCallback);
+  router.all(MERCHANTS, methodNotAllowed('POST'));
+  router.all(TOP_UPS, methodNotAllowed('POST'));
   return router;
 }

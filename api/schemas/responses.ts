@@ -70,12 +70,13 @@ type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** `GET /v1/payments/:id`, the create endpoints and cancel: the whole payment. */
 const paymentShape = z
   .strictObject({
-    id: z.string().describe('The payment id: `payment-link-<Idempotency-Key>` or `pis-payment-<Idempotency-Key>`'),
+    id: z.string().describe('The payment id: `payment-link-<Idempotency-Key>` or `pis-payment-<Idempotency-Key>`; for a merchant, `payment-link-<merchant id>.<Idempotency-Key>`'),
     object: z.literal('payment'),
     flow: paymentFlow,
     status: paymentState,
     amount: z.number().int().describe('Total in minor units (öre, øre, cents)'),
     currency,
+    merchant: z.string().nullable().describe('Our merchant (`mer_…`) the payment was made for, or null for a platform payment'),
     merchant_reference: z.string().nullable(),
     checkout_url: url.nullable().describe("Where the payer pays: Ping's hosted checkout, or the bank's page for PIS"),
     ping_payment_order_id: z.string().nullable(),
@@ -111,6 +112,7 @@ export const paymentSummarySchema = z
     status: paymentState.nullable(),
     amount: z.number().int().nullable(),
     currency: z.string().nullable(),
+    merchant: z.string().nullable(),
     merchant_reference: z.string().nullable(),
     ping_payment_order_id: z.string().nullable(),
     ping_payment_link_id: z.string().nullable(),

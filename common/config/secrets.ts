@@ -4,7 +4,7 @@ import { ConfigError } from './values';
 
 /** The secrets each long-running process refuses to start without; `npm start` generates them all. */
 export const REQUIRED_SECRETS = {
-  api: ['API_KEYS', 'WEBHOOK_SECRET', 'PAYLOAD_ENCRYPTION_KEYS'],
+  api: ['API_KEYS', 'WEBHOOK_SECRET', 'NOTIFICATION_SIGNING_SECRET', 'PAYLOAD_ENCRYPTION_KEYS'],
   worker: ['WEBHOOK_SECRET', 'NOTIFICATION_SIGNING_SECRET', 'PAYLOAD_ENCRYPTION_KEYS'],
 } as const;
 

@@ -19,6 +19,8 @@ export interface RunningApi {
 export const TEST_MONEY_TIMING = { settlementHoldMs: 0, latePaymentWindowMs: 1000 };
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+/** NOTIFICATION_SIGNING_SECRET of the test stacks (the worker's in paymentsStack.ts is the same): merchants' signing secrets derive from it. */
+export const TEST_NOTIFICATION_SECRET = 'whsec_test_0123456789abcdef';
 /** ALLOW_HTTP_WEBHOOK_URLS and ALLOW_PRIVATE_WEBHOOK_URLS on, as the test stacks run. */
 export const TEST_OUTBOUND_URLS: OutboundUrlPolicy = { allowHttp: true, allowPrivate: true };
 
@@ -45,6 +47,10 @@ export interface ApiOptions {
   outboundUrls?: OutboundUrlPolicy;
   /** Per-key and bad-key flood limits (api/rateLimits.ts); none by default, so no test is throttled by another's traffic. */
   rateLimits?: RateLimitOptions;
+  /** Merchants' signing secrets derive from it; default TEST_NOTIFICATION_SECRET. */
+  notificationSigningSecret?: string;
+  /** A new merchant's polling of Ping; default 200 ms doubling to 2 s, so a lost callback costs a test little. */
+  merchantStatusPoll?: { initialMs: number; maxMs: number };
 }
 
 /** Starts the real express app on a free port, connected to a real Temporal server. */
@@ -65,6 +71,8 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
     metricsPublic: options.metricsPublic,
     outboundUrls: options.outboundUrls ?? TEST_OUTBOUND_URLS,
     rateLimits: options.rateLimits,
+    notificationSigningSecret: options.notificationSigningSecret ?? TEST_NOTIFICATION_SECRET,
+    merchantStatusPoll: options.merchantStatusPoll ?? { initialMs: 200, maxMs: 2000 },
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));

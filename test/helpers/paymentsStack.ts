@@ -4,7 +4,10 @@ import type { Client, Connection } from '@temporalio/client';
 import { SIGNATURE_HEADER, verifyNotification } from '../../common/notificationSignature';
 import type { OutboundUrlPolicy } from '../../common/outboundUrl';
 import { createActivities } from '../../worker/activities';
+import { registerTenant } from '../../worker/registerTenant';
 import type { MerchantEvent } from '../../activities/notifications';
+import { merchantWorkflowId } from '../../domain/merchant';
+import { merchantQuery } from '../../domain/merchantMessages';
 import type { PaymentResource } from '../../domain/payment';
 import { startApi, TEST_API_KEY, TEST_OUTBOUND_URLS, TEST_WEBHOOK_SECRET, type RunningApi } from './api';
 import { heldLogger } from './heldLogs';
@@ -18,7 +21,8 @@ export const MERCHANT_ID = '3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a7b';
 /** A merchant's backend: records the notifications it receives and whether their signatures verify. */
 export interface MerchantReceiver {
   url: string;
-  events: Array<{ event: MerchantEvent; verified: boolean }>;
+  /** `verified`: against the platform's secret; `signature` and `body` as received, to check a merchant's own. */
+  events: Array<{ event: MerchantEvent; verified: boolean; signature: string; body: string }>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +33,7 @@ export async function startMerchantReceiver(): Promise<MerchantReceiver> {
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
       const header = req.headers[SIGNATURE_HEADER.toLowerCase()];
-      events.push({ event: JSON.parse(body) as MerchantEvent, verified: verifyNotification(NOTIFICATION_SECRET, String(header), body) });
+      events.push({ event: JSON.parse(body) as MerchantEvent, verified: verifyNotification(NOTIFICATION_SECRET, String(header), body), signature: String(header), body });
       res.writeHead(200).end('ok');
     });
   });
@@ -95,7 +99,11 @@ export async function startPaymentsStack(
       outboundUrls: options.outboundUrls?.worker ?? TEST_OUTBOUND_URLS,
     },
     heldLogger('test-activities'),
+    // A merchant's events are signed with its own secret, whose version its workflow holds.
+    { signingVersionOf: async (id) => (await client.workflow.getHandle(merchantWorkflowId(id)).query(merchantQuery)).signing_secret_version },
   );
+  // As worker/main.ts does: Ping's merchant status callbacks come to this stack's API.
+  await registerTenant({ ping: built.ping, publicBaseUrl: api.url, webhookSecret: TEST_WEBHOOK_SECRET });
   const worker = await startWorker({ taskQueue, activities: built.activities });
   const { client, connection }: { client: Client; connection: Connection } = await connectClient();
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resolve } from '../../common/outboundUrl';
-import { webhookToken } from '../../common/webhookToken';
+import { tenantWebhookToken, webhookToken } from '../../common/webhookToken';
 import { TEST_API_KEY, TEST_WEBHOOK_SECRET } from '../helpers/api';
 import { linkRequest, MERCHANT_ID, pisRequest, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
 
@@ -51,6 +51,15 @@ const LINKS = '/v1/payment-links';
 const PIS = '/v1/pis-payments';
 const LINK_CALLBACK = '/webhooks/ping/payment-links';
 const PAYMENT_CALLBACK = '/webhooks/ping/payments';
+const MERCHANT_CALLBACK = '/webhooks/ping/merchants';
+const TOP_UP_CALLBACK = '/webhooks/ping/credit-top-ups';
+const MERCHANTS = '/v1/merchants';
+/** A valid `POST /v1/merchants` body: each merchant row breaks one thing. */
+const merchant = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  name: 'Bageriet AB',
+  organization: { country: 'SE', se_organization_number: '5591235378' },
+  ...overrides,
+});
 /** A valid refund body, and a valid Idempotency-Key for one: each row breaks one thing. */
 const refund = (overrides: Record<string, unknown> = {}) => ({ reason: 'requested_by_customer', ...overrides });
 const refundKey = { 'idempotency-key': 'hostile-refund-1' };
@@ -287,13 +296,102 @@ const cases: HostileCase[] = [
   { name: 'payment callback: no Content-Type', method: 'POST', path: `${PAYMENT_CALLBACK}/{pis}?token={pisCallbackToken}`, body: Buffer.from('{"status":"COMPLETED"}'), contentType: null, authorization: null, status: 415, code: 'unsupported_media_type' },
   { name: 'payment callback: a numeric status', method: 'POST', path: `${PAYMENT_CALLBACK}/{pis}?token={pisCallbackToken}`, body: { status: 7 }, authorization: null, status: 400, code: 'callback_invalid' },
   { name: 'payment callback: a body over 16 kB', method: 'POST', path: `${PAYMENT_CALLBACK}/{pis}?token={pisCallbackToken}`, body: `{"pad":"${'x'.repeat(16_500)}"}`, authorization: null, status: 413, code: 'body_too_large' },
+
+  // --- merchants: their keys, bodies and each other (docs/merchants.md) ---------------------------------
+  { name: 'merchant key: creating a merchant', method: 'POST', path: MERCHANTS, body: merchant(), authorization: 'Bearer {keyA}', status: 403, code: 'platform_key_required' },
+  { name: 'merchant key: listing merchants', method: 'GET', path: MERCHANTS, authorization: 'Bearer {keyA}', status: 403, code: 'platform_key_required' },
+  { name: 'merchant key: making itself a key', method: 'POST', path: `${MERCHANTS}/{merchantA}/api-keys`, authorization: 'Bearer {keyA}', status: 403, code: 'platform_key_required' },
+  { name: 'merchant key: listing its keys', method: 'GET', path: `${MERCHANTS}/{merchantA}/api-keys`, authorization: 'Bearer {keyA}', status: 403, code: 'platform_key_required' },
+  { name: 'merchant key: revoking a key', method: 'DELETE', path: `${MERCHANTS}/{merchantA}/api-keys/{keyIdA}`, authorization: 'Bearer {keyA}', status: 403, code: 'platform_key_required' },
+  { name: 'merchant key: rotating its signing secret', method: 'POST', path: `${MERCHANTS}/{merchantA}/signing-secret`, authorization: 'Bearer {keyA}', status: 403, code: 'platform_key_required' },
+  { name: 'merchant key: reading another merchant', method: 'GET', path: `${MERCHANTS}/{merchantB}`, authorization: 'Bearer {keyA}', status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'merchant key: changing another merchant', method: 'PATCH', path: `${MERCHANTS}/{merchantB}`, body: { display_name: 'Taken over' }, authorization: 'Bearer {keyA}', status: 404, code: 'resource_missing' },
+  { name: 'merchant key: another merchant’s keys', method: 'GET', path: `${MERCHANTS}/{merchantB}/api-keys`, authorization: 'Bearer {keyA}', status: 404, code: 'resource_missing' },
+  { name: 'merchant key: acting for another merchant', method: 'GET', path: `${MERCHANTS}/{merchantA}`, authorization: 'Bearer {keyA}', headers: { 'on-behalf-of': '{merchantB}' }, status: 403, code: 'on_behalf_of_not_allowed', param: 'On-Behalf-Of' },
+  { name: 'merchant key: acting for a merchant that does not exist', method: 'GET', path: '/v1/payments', authorization: 'Bearer {keyA}', headers: { 'on-behalf-of': 'mer_aaaaaaaaaaaaaaaaaaaa' }, status: 403, code: 'on_behalf_of_not_allowed' },
+  { name: 'merchant key: revoked', method: 'GET', path: `${MERCHANTS}/{merchantA}`, authorization: 'Bearer {revokedKeyA}', status: 401, code: 'invalid_api_key' },
+  { name: 'merchant key: the right shape, a wrong secret', method: 'GET', path: `${MERCHANTS}/{merchantA}`, authorization: 'Bearer {forgedKeyA}', status: 401, code: 'invalid_api_key' },
+  { name: 'merchant key: A’s secret under B’s id', method: 'GET', path: `${MERCHANTS}/{merchantB}`, authorization: 'Bearer {crossKey}', status: 401, code: 'invalid_api_key' },
+  { name: 'merchant key: of a merchant that does not exist', method: 'GET', path: '/v1/payments', authorization: `Bearer sk_${'q'.repeat(20)}_${'a'.repeat(32)}`, status: 401, code: 'invalid_api_key' },
+  { name: 'merchant key: in upper case', method: 'GET', path: `${MERCHANTS}/{merchantA}`, authorization: 'Bearer {upperKeyA}', status: 401, code: 'invalid_api_key' },
+  { name: 'On-Behalf-Of: a merchant that does not exist', method: 'GET', path: '/v1/payments', headers: { 'on-behalf-of': 'mer_aaaaaaaaaaaaaaaaaaaa' }, status: 404, code: 'resource_missing', param: 'On-Behalf-Of' },
+  { name: 'On-Behalf-Of: not a merchant id', method: 'GET', path: '/v1/payments', headers: { 'on-behalf-of': '../../admin' }, status: 400, code: 'parameter_invalid', param: 'On-Behalf-Of' },
+  { name: 'On-Behalf-Of: creating a merchant for a merchant', method: 'POST', path: MERCHANTS, body: merchant(), headers: { 'on-behalf-of': '{merchantA}' }, status: 403, code: 'on_behalf_of_not_allowed' },
+  { name: 'On-Behalf-Of: reading another merchant', method: 'GET', path: `${MERCHANTS}/{merchantB}`, headers: { 'on-behalf-of': '{merchantA}' }, status: 404, code: 'resource_missing' },
+  { name: 'merchant: neither organization nor person', method: 'POST', path: MERCHANTS, body: without(merchant(), 'organization'), status: 400, code: 'parameter_invalid', param: 'organization' },
+  { name: 'merchant: both organization and person', method: 'POST', path: MERCHANTS, body: merchant({ person: { country: 'SE' } }), status: 400, code: 'parameter_invalid', param: 'person' },
+  { name: 'merchant: a 9-digit Swedish organisation number', method: 'POST', path: MERCHANTS, body: merchant({ organization: { country: 'SE', se_organization_number: '559123537' } }), status: 400, code: 'parameter_invalid', param: 'organization.se_organization_number' },
+  { name: 'merchant: two organisation numbers', method: 'POST', path: MERCHANTS, body: merchant({ organization: { country: 'SE', se_organization_number: '5591235378', no_organization_number: '123456789' } }), status: 400, code: 'parameter_invalid', param: 'organization.no_organization_number' },
+  { name: 'merchant: a lower-case country', method: 'POST', path: MERCHANTS, body: merchant({ organization: { country: 'se', se_organization_number: '5591235378' } }), status: 400, code: 'parameter_invalid', param: 'organization.country' },
+  { name: 'merchant: a personal identity number with letters', method: 'POST', path: MERCHANTS, body: merchant({ organization: undefined, person: { country: 'SE', se_personal_identity_number: '19900101abcd' } }), status: 400, code: 'parameter_invalid', param: 'person.se_personal_identity_number' },
+  { name: 'merchant: phone instead of phone_number', method: 'POST', path: MERCHANTS, body: merchant({ phone: '0701234567' }), status: 400, code: 'parameter_unknown', param: 'phone' },
+  { name: 'merchant: a name with a line break', method: 'POST', path: MERCHANTS, body: merchant({ name: 'Bageriet\nAB' }), status: 400, code: 'parameter_invalid', param: 'name' },
+  { name: 'merchant: not an e-mail address', method: 'POST', path: MERCHANTS, body: merchant({ email: 'not-an-address' }), status: 400, code: 'parameter_invalid', param: 'email' },
+  { name: 'merchant: a notify_url inside our network', method: 'POST', path: MERCHANTS, body: merchant({ notify_url: 'https://10.0.0.1/events' }), status: 400, code: 'url_not_allowed', param: 'notify_url' },
+  { name: 'merchant: a notify_url whose name resolves inside', method: 'POST', path: MERCHANTS, body: merchant({ notify_url: 'https://internal.shop.example/events' }), status: 400, code: 'url_not_allowed', param: 'notify_url' },
+  { name: 'merchant: a __proto__ key', method: 'POST', path: MERCHANTS, body: withProto(merchant({ supplier: { name: 'X', PROTO: { admin: true } } })), status: 400, code: 'parameter_invalid' },
+  { name: 'merchant: its Idempotency-Key with another body', method: 'POST', path: MERCHANTS, body: merchant({ name: 'Someone else AB' }), headers: { 'idempotency-key': '{merchantAKey}' }, status: 409, code: 'idempotency_key_reused' },
+  { name: 'merchant: a form-encoded create', method: 'POST', path: MERCHANTS, body: 'name=Bageriet', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
+  { name: 'merchant: PATCH of its profile', method: 'PATCH', path: `${MERCHANTS}/{merchantA}`, body: { name: 'Renamed AB' }, status: 400, code: 'parameter_unknown', param: 'name' },
+  { name: 'merchant: PATCH with no payment methods', method: 'PATCH', path: `${MERCHANTS}/{merchantA}`, body: { payment_methods: [] }, status: 400, code: 'parameter_invalid', param: 'payment_methods' },
+  { name: 'merchant: PATCH as text/plain', method: 'PATCH', path: `${MERCHANTS}/{merchantA}`, body: '{"display_name":"X"}', contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
+  { name: 'merchant: an id that is no merchant id', method: 'GET', path: `${MERCHANTS}/payment-link-x`, status: 404, code: 'resource_missing' },
+  { name: 'merchant: a key id that does not exist', method: 'DELETE', path: `${MERCHANTS}/{merchantA}/api-keys/key_aaaaaaaaaaaaaaaa`, status: 404, code: 'resource_missing', param: 'key_id' },
+  { name: 'merchant: a key id that is no key id', method: 'DELETE', path: `${MERCHANTS}/{merchantA}/api-keys/..%2F..%2Fadmin`, status: 404, code: 'resource_missing' },
+  { name: 'merchant: a key with parameters', method: 'POST', path: `${MERCHANTS}/{merchantA}/api-keys`, body: { name: 'ci' }, status: 400, code: 'parameter_unknown', param: 'name' },
+  { name: 'merchant: a list limit of 1000', method: 'GET', path: `${MERCHANTS}?limit=1000`, status: 400, code: 'parameter_invalid', param: 'limit' },
+  { name: 'merchant: a forged list cursor', method: 'GET', path: `${MERCHANTS}?cursor=Zm9yZ2Vk.${'A'.repeat(22)}`, status: 400, code: 'parameter_invalid', param: 'cursor' },
+  { name: 'merchant: a PUT', method: 'PUT', path: `${MERCHANTS}/{merchantA}`, body: { display_name: 'X' }, status: 405, code: 'method_not_allowed' },
+  { name: 'merchant callback: a forged token', method: 'POST', path: `${MERCHANT_CALLBACK}/forged`, body: { merchant_id: randomUUID(), status: 'APPROVED' }, authorization: null, status: 401, code: 'invalid_webhook_token' },
+  { name: 'merchant callback: a payment’s callback token', method: 'POST', path: `${MERCHANT_CALLBACK}/{linkCallbackToken}`, body: { merchant_id: randomUUID(), status: 'APPROVED' }, authorization: null, status: 401, code: 'invalid_webhook_token' },
+  { name: 'merchant callback: the top-up token', method: 'POST', path: `${MERCHANT_CALLBACK}/{topUpToken}`, body: { merchant_id: randomUUID(), status: 'APPROVED' }, authorization: null, status: 401, code: 'invalid_webhook_token' },
+  { name: 'merchant callback: a JSON array', method: 'POST', path: `${MERCHANT_CALLBACK}/{merchantStatusToken}`, body: '[{"status":"APPROVED"}]', authorization: null, status: 400, code: 'callback_invalid' },
+  { name: 'merchant callback: a merchant id that is no id', method: 'POST', path: `${MERCHANT_CALLBACK}/{merchantStatusToken}`, body: { merchant_id: "x' OR 1=1", status: 'APPROVED' }, authorization: null, status: 400, code: 'callback_invalid' },
+  { name: 'merchant callback: text/plain', method: 'POST', path: `${MERCHANT_CALLBACK}/{merchantStatusToken}`, body: 'status=APPROVED', contentType: 'text/plain', authorization: null, status: 415, code: 'unsupported_media_type' },
+  { name: 'top-up callback: the merchant token', method: 'POST', path: `${TOP_UP_CALLBACK}/{merchantStatusToken}`, body: { amount: 100 }, authorization: null, status: 401, code: 'invalid_webhook_token' },
+  { name: 'top-up callback: a GET', method: 'GET', path: `${TOP_UP_CALLBACK}/{topUpToken}`, authorization: null, status: 405, code: 'method_not_allowed' },
 ];
+
+/**
+ * Two merchants and A's keys for the merchant rows: `{merchantA}`, `{merchantB}`, `{merchantAKey}` (the
+ * Idempotency-Key that made A), `{keyA}` and `{keyIdA}`, a revoked `{revokedKeyA}`, forged keys, and the
+ * tenant callbacks' tokens. A's key is used once here, so its `last_used_at` is written before the snapshot.
+ * Both are approved before the table runs.
+ */
+async function setUpMerchants(stack: PaymentsStack): Promise<Record<string, string>> {
+  const merchantAKey = `hostile-merchant-${randomUUID()}`;
+  const a = await stack.call('POST', MERCHANTS, merchant(), { 'Idempotency-Key': merchantAKey });
+  const b = await stack.call('POST', MERCHANTS, merchant({ name: 'Blommor AB', organization: { country: 'SE', se_organization_number: '5560360793' } }));
+  const keyA = await stack.call('POST', `${MERCHANTS}/${a.body.id}/api-keys`);
+  const revoked = await stack.call('POST', `${MERCHANTS}/${a.body.id}/api-keys`);
+  for (const created of [a, b, keyA, revoked]) expect(created.status).toBe(201);
+  expect((await stack.call('DELETE', `${MERCHANTS}/${a.body.id}/api-keys/${revoked.body.id}`)).status).toBe(200);
+  expect((await stack.call('GET', `${MERCHANTS}/${a.body.id}`, undefined, { authorization: `Bearer ${keyA.body.secret}` })).status).toBe(200);
+  // Approved merchants stop polling Ping: their last calls belong before the snapshot.
+  for (const id of [a.body.id, b.body.id]) {
+    for (let i = 0; i < 100 && (await stack.call('GET', `${MERCHANTS}/${id}`)).body.status !== 'approved'; i++) await new Promise((r) => setTimeout(r, 200));
+  }
+  const secret = String(keyA.body.secret);
+  return {
+    merchantA: a.body.id,
+    merchantB: b.body.id,
+    merchantAKey,
+    keyA: secret,
+    keyIdA: keyA.body.id,
+    revokedKeyA: revoked.body.secret,
+    forgedKeyA: `${secret.slice(0, secret.lastIndexOf('_') + 1)}${'a'.repeat(32)}`,
+    crossKey: `sk_${String(b.body.id).slice(4)}${secret.slice(secret.lastIndexOf('_'))}`,
+    upperKeyA: secret.toUpperCase(),
+    merchantStatusToken: tenantWebhookToken(TEST_WEBHOOK_SECRET, 'merchant-status'),
+    topUpToken: tenantWebhookToken(TEST_WEBHOOK_SECRET, 'credit-top-up'),
+  };
+}
 
 describe('hostile input', () => {
   let stack: PaymentsStack;
   let ids: Ids;
   let tokens: Record<string, string>;
-  let before: { count: number; calls: Record<string, number> };
+  let before: { count: number; merchants: number; calls: Record<string, number> };
 
   // Long polls: a waiting payment must not call Ping on its own while the table runs.
   beforeAll(async () => {
@@ -316,16 +414,28 @@ describe('hostile input', () => {
       pisReturnToken: webhookToken(TEST_WEBHOOK_SECRET, ids.pis, 'payer-return'),
       unknownCallbackToken: webhookToken(TEST_WEBHOOK_SECRET, 'payment-link-never-created'),
       unknownReturnToken: webhookToken(TEST_WEBHOOK_SECRET, 'pis-payment-never-created', 'payer-return'),
+      ...(await setUpMerchants(stack)),
     };
-    for (let i = 0; i < 50 && (await snapshot()).count < 3; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && ((await snapshot()).count < 3 || (await snapshot()).merchants < 2); i++) await new Promise((r) => setTimeout(r, 200));
     before = await settledSnapshot();
     expect(before.count).toBe(3);
+    expect(before.merchants).toBe(2);
+    merchantsBefore = await merchantsNow();
   }, 60_000);
   afterAll(() => stack?.stop());
+
+  let merchantsBefore: unknown;
+  /** The table's merchants as their workflows have them, keys included. */
+  const merchantsNow = async () => ({
+    a: (await stack.call('GET', `${MERCHANTS}/${tokens.merchantA}`)).body,
+    b: (await stack.call('GET', `${MERCHANTS}/${tokens.merchantB}`)).body,
+    keys: (await stack.call('GET', `${MERCHANTS}/${tokens.merchantA}/api-keys`)).body,
+  });
 
   /** This stack's payments in visibility, and every call the sandbox has received. */
   const snapshot = async () => ({
     count: Number((await stack.client.workflow.count(`PaymentFlow IN ('link', 'pis') AND TaskQueue = '${stack.worker.taskQueue}'`)).count),
+    merchants: Number((await stack.client.workflow.count(`WorkflowType = 'merchant' AND TaskQueue = '${stack.worker.taskQueue}'`)).count),
     calls: (await stack.control('GET', '/counters')).calls as Record<string, number>,
   });
 
@@ -388,5 +498,6 @@ describe('hostile input', () => {
     // The payments the table aimed at are as they were.
     expect((await stack.call('GET', `/v1/payments/${ids.link}`)).body.status).toBe('awaiting_payment');
     expect((await stack.call('GET', `/v1/payments/${ids.pis}`)).body.status).toBe('awaiting_payment');
+    expect(await merchantsNow()).toEqual(merchantsBefore);
   });
 });

@@ -12,7 +12,7 @@ const ALL = {
 describe('requireSecrets', () => {
   it('gives each process exactly the secrets it requires', () => {
     const config = loadConfig(ALL);
-    expect(requireSecrets(config, 'api')).toEqual({ apiKeys: ['key-aaaaaaaaaaaaaaaa'], webhookSecret: ALL.WEBHOOK_SECRET, encryptionKeys: config.encryption.keys });
+    expect(requireSecrets(config, 'api')).toEqual({ apiKeys: ['key-aaaaaaaaaaaaaaaa'], webhookSecret: ALL.WEBHOOK_SECRET, notificationSigningSecret: ALL.NOTIFICATION_SIGNING_SECRET, encryptionKeys: config.encryption.keys });
     expect(requireSecrets(config, 'worker')).toEqual({
       webhookSecret: ALL.WEBHOOK_SECRET,
       notificationSigningSecret: ALL.NOTIFICATION_SIGNING_SECRET,
@@ -27,7 +27,9 @@ describe('requireSecrets', () => {
       'Invalid configuration: NOTIFICATION_SIGNING_SECRET is required (16+ characters; it signs merchant notifications); ' +
         'PAYLOAD_ENCRYPTION_KEYS is required (id:base64key, the key 32 random bytes, e.g. k1:$(openssl rand -base64 32)); npm start generates them',
     );
-    // The API does not need the notification secret.
-    expect(() => requireSecrets(loadConfig({ ...ALL, NOTIFICATION_SIGNING_SECRET: undefined }), 'api')).not.toThrow();
+    // The API needs the notification secret too: it shows merchants their own derived signing secrets.
+    expect(() => requireSecrets(loadConfig({ ...ALL, NOTIFICATION_SIGNING_SECRET: undefined }), 'api')).toThrow('NOTIFICATION_SIGNING_SECRET is required');
+    // The worker does not need the API's keys.
+    expect(() => requireSecrets(loadConfig({ ...ALL, API_KEYS: undefined }), 'worker')).not.toThrow();
   });
 });
