@@ -26,6 +26,7 @@ export interface RefundResult {
 import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentRequest, MoneyTiming, PollTiming } from '../../domain/requests';
 import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus } from '../../domain/searchAttributes';
 import type { paymentLink, pisPayment } from '../../workflows';
+import { pollFor } from '../helpers/pollFor';
 import { connectClient, startWorker, type RunningWorker } from '../helpers/temporal';
 import { ACTIVITY_NAMES, PaymentDouble, type Activities } from './doubles';
 
@@ -152,14 +153,8 @@ export class StartedPayment {
     return this.handle.query(paymentQuery);
   }
 
-  async waitForPayment(what: string, done: (payment: PaymentResource) => boolean, timeoutMs = 10_000): Promise<PaymentResource> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const payment = await this.current();
-      if (done(payment)) return payment;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; the payment is ${payment.status}, calls: ${this.double.names().join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  waitForPayment(what: string, done: (payment: PaymentResource) => boolean, timeoutMs = 10_000): Promise<PaymentResource> {
+    return pollFor(() => this.current(), done, (p) => `Timed out waiting for ${what}; the payment is ${p.status}, calls: ${this.double.names().join(', ')}`, timeoutMs);
   }
 
   callback(status?: string): Promise<void> {

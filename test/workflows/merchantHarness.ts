@@ -18,6 +18,7 @@ import {
   type MerchantInput,
 } from '../../domain/merchantMessages';
 import type { RequestAnswer } from '../../domain/messages';
+import { pollFor } from '../helpers/pollFor';
 import { MerchantId } from '../../domain/searchAttributes';
 import { projectWorkflowBundle } from '../../worker/workflowBundle';
 import type { merchant } from '../../workflows';
@@ -95,14 +96,8 @@ export class StartedMerchant {
     return this.handle.query(merchantFingerprintQuery);
   }
 
-  async waitFor(what: string, done: (m: MerchantResource) => boolean, timeoutMs = 10_000): Promise<MerchantResource> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = await this.current();
-      if (done(m)) return m;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; the merchant is ${m.status}, calls: ${this.double.names().join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  waitFor(what: string, done: (m: MerchantResource) => boolean, timeoutMs = 10_000): Promise<MerchantResource> {
+    return pollFor(() => this.current(), done, (m) => `Timed out waiting for ${what}; the merchant is ${m.status}, calls: ${this.double.names().join(', ')}`, timeoutMs);
   }
 
   /** Ping's status callback, as the API's webhook route forwards it. */
