@@ -52,6 +52,8 @@ export const envSchema = z.object({
 
   SANDBOX_PORT: port.default(4010),
   SANDBOX_PUBLIC_URL: httpUrl.optional(),
+  // How soon the sandbox approves a new merchant: ms, or `off`; parsed by sandbox/merchants.ts, the one process that reads it.
+  SANDBOX_MERCHANT_APPROVAL_MS: optionalString,
   PING_PAYMENTS_API_URL: httpUrl.optional(),
   PING_PAYMENT_LINKS_API_URL: httpUrl.optional(),
   PING_TENANT_ID: optionalString.pipe(z.string().regex(PING_GUID_PATTERN, 'must be a Ping id (8-4-4-4-12 hex digits)').optional()),
