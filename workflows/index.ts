@@ -2,3 +2,4 @@
 export { paymentLink } from './paymentLink';
 export { pisPayment } from './pisPayment';
 export { merchant } from './merchant';
+export { subscription } from './subscription';

@@ -1,0 +1,400 @@
+import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { paymentLinkAmount } from '../domain/amount';
+import type { RequestAnswer } from '../domain/messages';
+import {
+  HISTORY_KEPT,
+  INVOICES_KEPT,
+  subscriptionPaymentId,
+  type SubscriptionActivities,
+  type SubscriptionEventType,
+  type SubscriptionInput,
+  type SubscriptionInvoice,
+  type SubscriptionResource,
+  type SubscriptionState,
+} from '../domain/subscription';
+import {
+  invoiceChangedSignal,
+  subscriptionAnswerQuery,
+  subscriptionChangeSignal,
+  subscriptionQuery,
+  SUBSCRIPTION_FINAL,
+  SUBSCRIPTION_NOT_PAUSED,
+  type InvoiceChange,
+  type SubscriptionChange,
+} from '../domain/subscriptionMessages';
+import { formatDuration } from '../domain/isoDuration';
+import { dueAt, graceEnds, periodBounds, reminderTimes } from '../domain/subscriptionSchedule';
+
+/**
+ * The create and the cancel must happen, however long Ping is away: unbounded retries. The create is
+ * idempotent by its payment id, so a retry after a lost answer never makes a second link.
+ */
+const musts = proxyActivities<SubscriptionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** A reminder or a notice that cannot get through in ten minutes is stale: it is logged and the subscription goes on. */
+const bestEffort = proxyActivities<SubscriptionActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Answers kept for the API to read back, as for payments (workflows/messageHandlers.ts). */
+const ANSWERS_KEPT = 50;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const unsettled = (invoice: SubscriptionInvoice) => invoice.status === 'open' || invoice.status === 'overdue';
+
+/**
+ * One subscription (issue 16), for as long as it runs: a period at a time, on workflow timers.
+ *
+ * At each period start it creates the period's invoice (a payment link, through an activity), then,
+ * while the invoice is unpaid, sends its reminders at their offsets from the due date, marks it
+ * overdue at the due date (the subscription `past_due`) and, when the grace period ends unpaid, or
+ * the invoice's payment ends without the money (expired, cancelled at Ping, failed), cancels the
+ * subscription as `unpaid`. A payment during grace brings it back to `active`. Invoices may overlap
+ * (a grace period longer than the rest of its period), so every unsettled invoice is followed.
+ *
+ * The events of one invoice always come in this order, each sent to the merchant as it happens:
+ * `invoice.created`, then `invoice.paid` (and `subscription.active` when it was past due), or
+ * `invoice.overdue`, `subscription.past_due` and, unpaid at the grace end, `subscription.cancelled`.
+ * Reminders go into the history only (`invoice.reminder_sent`).
+ *
+ * The merchant's changes: cancel now (the unsettled invoices are cancelled at Ping), cancel at period
+ * end and the configured end (the subscription closes at the next period boundary, once the last
+ * invoice is settled: paid, or unpaid past its grace, which cancels it as `unpaid` instead), pause
+ * (unsettled invoices are cancelled at Ping, none are created; resume restarts at the first period
+ * boundary at or after the resume) and new items (the next invoice bills them). The workflow
+ * continues as new at every period boundary, so a run's history holds one period.
+ */
+export async function subscription(input: SubscriptionInput): Promise<void> {
+  const state: SubscriptionState = input.state ?? firstState(input);
+  const sub = state.subscription;
+  const answers = new Map<string, RequestAnswer>(state.answers);
+  const inbox: InvoiceChange[] = [];
+  const outbox: Array<{ type: SubscriptionEventType; subscription: SubscriptionResource }> = [];
+  const wake = { signalled: false, cancelNow: false };
+
+  const record = (type: SubscriptionEventType, detail?: string) => {
+    sub.history.push({ type, at: iso(Date.now()), ...(detail === undefined ? {} : { detail }) });
+    if (sub.history.length > HISTORY_KEPT) sub.history.splice(0, sub.history.length - HISTORY_KEPT);
+    // The notice carries the subscription as it was when the event happened, not when it is sent.
+    if (type !== 'invoice.reminder_sent') outbox.push({ type, subscription: JSON.parse(JSON.stringify(sub)) as SubscriptionResource });
+  };
+  const answer = (requestId: string, outcome: RequestAnswer) => {
+    answers.set(requestId, outcome);
+    if (answers.size > ANSWERS_KEPT) answers.delete(answers.keys().next().value!);
+  };
+  if (!input.state) record('subscription.created');
+
+  setHandler(subscriptionQuery, () => sub);
+  setHandler(subscriptionAnswerQuery, (requestId) => answers.get(requestId) ?? null);
+  setHandler(invoiceChangedSignal, (change) => {
+    // Applied by the main loop, never while a create is in flight: its invoice.created comes first.
+    inbox.push(change);
+    wake.signalled = true;
+  });
+  setHandler(subscriptionChangeSignal, (change) => {
+    wake.signalled = true;
+    // A signal delivered twice keeps its first answer.
+    if (answers.has(change.requestId)) return;
+    answer(change.requestId, decide(change));
+  });
+
+  /** Checks a change as an update's validator would, and applies what needs no activity at once. */
+  function decide(change: SubscriptionChange): RequestAnswer {
+    const final = sub.status === 'cancelled' || sub.status === 'ended' || wake.cancelNow;
+    if (final) return { outcome: 'refused', type: SUBSCRIPTION_FINAL, message: `The subscription is already ${wake.cancelNow ? 'cancelled' : sub.status}` };
+    const noFurtherPeriod = { outcome: 'refused', type: SUBSCRIPTION_FINAL, message: 'The subscription has had its last period' } as const;
+    switch (change.kind) {
+      case 'cancel':
+        if (!change.atPeriodEnd) {
+          wake.cancelNow = true;
+          return { outcome: 'accepted' };
+        }
+        if (sub.cancel_at_period_end) return { outcome: 'repeat' };
+        if (state.closing) return noFurtherPeriod;
+        sub.cancel_at_period_end = true;
+        record('subscription.updated', 'cancel_at_period_end');
+        return { outcome: 'accepted' };
+      case 'pause':
+        if (state.closing) return noFurtherPeriod;
+        if (sub.status === 'paused') return { outcome: 'repeat' };
+        sub.status = 'paused';
+        state.resumedAtMs = null;
+        record('subscription.paused');
+        return { outcome: 'accepted' };
+      case 'resume':
+        if (sub.status !== 'paused') return { outcome: 'refused', type: SUBSCRIPTION_NOT_PAUSED, message: `The subscription is ${sub.status}, not paused` };
+        // Pausing cancelled every unsettled invoice: nothing is owed.
+        sub.status = 'active';
+        state.resumedAtMs = Date.now();
+        record('subscription.resumed');
+        return { outcome: 'accepted' };
+      case 'update_items':
+        if (state.closing) return noFurtherPeriod;
+        sub.items = change.items;
+        record('subscription.updated', 'items');
+        return { outcome: 'accepted' };
+    }
+  }
+
+  const bounds = (n: number) => periodBounds(input.startAtMs, input.interval, n);
+  const scheduleOf = (invoice: SubscriptionInvoice) => {
+    const due = Date.parse(invoice.due_at);
+    return { due, graceEnd: graceEnds(due, input.gracePeriod), reminders: reminderTimes(due, input.reminders) };
+  };
+  const isLastPeriodOver = (n: number) => {
+    const end = input.end;
+    if (end?.after_periods !== undefined) return n >= end.after_periods;
+    if (end?.at !== undefined) return bounds(n).startMs >= end.at;
+    return false;
+  };
+
+  const flush = async () => {
+    while (outbox.length > 0) {
+      const notice = outbox.shift()!;
+      try {
+        await bestEffort.notifySubscriptionEvent(notice);
+      } catch (err) {
+        log.warn('subscription event not delivered', { subscriptionId: sub.id, type: notice.type, error: String(err) });
+      }
+    }
+  };
+
+  /** True when an invoice can no longer be paid (expired, or its payment ended without the money). */
+  let lost = false;
+  const applyInvoiceChange = ({ paymentId, status, at }: InvoiceChange) => {
+    const invoice = sub.invoices.find((i) => i.id === paymentId);
+    // Unknown (trimmed long ago, or not one of ours) or already paid: nothing left to learn.
+    if (!invoice || invoice.status === 'paid') return;
+    if (status === 'paid') {
+      // Money beats a cancel that crossed it on the way to Ping.
+      if (invoice.status === 'expired' || invoice.status === 'failed') return;
+      invoice.status = 'paid';
+      delete state.remindersSent[invoice.id];
+      record('invoice.paid', `${invoice.id} at ${at}`);
+      if (sub.status === 'past_due' && !sub.invoices.some((i) => i.status === 'overdue')) {
+        sub.status = 'active';
+        record('subscription.active');
+      }
+      return;
+    }
+    // A later word on an invoice that has had its last one (cancelled by us, then Ping's echo of it).
+    if (!unsettled(invoice)) return;
+    invoice.status = status;
+    delete state.remindersSent[invoice.id];
+    lost = true;
+  };
+
+  const cancelUnsettled = async () => {
+    for (const invoice of sub.invoices.filter(unsettled)) {
+      await musts.cancelSubscriptionInvoice({ paymentId: invoice.id });
+      // Paid while the cancel was on its way: the payment's news, read next, wins.
+      if (!unsettled(invoice)) continue;
+      invoice.status = 'cancelled';
+      delete state.remindersSent[invoice.id];
+      record('invoice.cancelled', invoice.id);
+    }
+  };
+
+  const close = async (status: 'cancelled' | 'ended', reason: 'unpaid' | 'requested' | null) => {
+    sub.status = status;
+    sub.cancellation_reason = reason;
+    sub.next_invoice_at = null;
+    record(status === 'ended' ? 'subscription.ended' : 'subscription.cancelled', reason ?? undefined);
+    showDetails(input, sub, state);
+    await flush();
+  };
+
+  const createInvoice = async (n: number) => {
+    const { startMs, endMs } = bounds(n);
+    const dueMs = dueAt(startMs, input.dueAfter);
+    const paymentId = subscriptionPaymentId(input.merchant, input.id, n);
+    const items = sub.items;
+    const { checkoutUrl } = await musts.createSubscriptionInvoice({
+      subscriptionId: input.id,
+      period: n,
+      paymentId,
+      items,
+      currency: input.currency,
+      dueAtMs: dueMs,
+      expiresAtMs: graceEnds(dueMs, input.gracePeriod),
+      template: input.invoiceTemplate,
+    });
+    sub.invoices.push({ id: paymentId, period: n, amount: paymentLinkAmount({ items }), currency: input.currency, status: 'open', due_at: iso(dueMs), checkout_url: checkoutUrl });
+    // Only settled invoices are forgotten: the unsettled ones are still followed.
+    while (sub.invoices.length > INVOICES_KEPT) {
+      const index = sub.invoices.findIndex((i) => !unsettled(i));
+      if (index < 0) break;
+      sub.invoices.splice(index, 1);
+    }
+    state.remindersSent[paymentId] = 0;
+    sub.current_period = { index: n, start: iso(startMs), end: iso(endMs) };
+    state.nextPeriod = n + 1;
+    record('invoice.created', paymentId);
+  };
+
+  let boundariesThisRun = 0;
+  for (;;) {
+    wake.signalled = false;
+    await flush();
+    if (wake.cancelNow) {
+      await cancelUnsettled();
+      return await close('cancelled', 'requested');
+    }
+    for (const change of inbox.splice(0)) applyInvoiceChange(change);
+
+    const now = Date.now();
+    for (const invoice of sub.invoices.filter(unsettled)) {
+      const { due, graceEnd, reminders } = scheduleOf(invoice);
+      if (now >= graceEnd) {
+        invoice.status = 'expired';
+        delete state.remindersSent[invoice.id];
+        lost = true;
+        continue;
+      }
+      // Reminders before the due date first, then the due date, then the reminders after it.
+      while (unsettled(invoice) && (state.remindersSent[invoice.id] ?? 0) < reminders.length && reminders[state.remindersSent[invoice.id] ?? 0]! <= now) {
+        const at = reminders[state.remindersSent[invoice.id] ?? 0]!;
+        if (invoice.status === 'open' && at >= due) markOverdue(invoice);
+        try {
+          await bestEffort.remindSubscriptionInvoice({ paymentId: invoice.id });
+          record('invoice.reminder_sent', invoice.id);
+        } catch (err) {
+          log.warn('subscription reminder not sent', { paymentId: invoice.id, error: String(err) });
+        }
+        state.remindersSent[invoice.id] = (state.remindersSent[invoice.id] ?? 0) + 1;
+      }
+      if (invoice.status === 'open' && now >= due) markOverdue(invoice);
+    }
+    if (lost) {
+      // Nothing else of the subscription may be billed once it is over.
+      await cancelUnsettled();
+      return await close('cancelled', 'unpaid');
+    }
+    if (wake.signalled) continue;
+
+    if (sub.status === 'paused') {
+      if (sub.invoices.some(unsettled)) {
+        await cancelUnsettled();
+        continue;
+      }
+      // No period runs while paused: its end has come.
+      if (sub.cancel_at_period_end) return await close('cancelled', 'requested');
+    } else if (!state.closing) {
+      if (state.resumedAtMs !== null) {
+        while (bounds(state.nextPeriod).startMs < state.resumedAtMs) state.nextPeriod += 1;
+        state.resumedAtMs = null;
+      }
+      if (now >= bounds(state.nextPeriod).startMs) {
+        if (sub.cancel_at_period_end) state.closing = 'cancelled';
+        else if (isLastPeriodOver(state.nextPeriod)) state.closing = 'ended';
+        else if (boundariesThisRun > 0 || workflowInfo().continueAsNewSuggested) {
+          await condition(allHandlersFinished);
+          // News that came in meanwhile is read first: the next run would not hear of it.
+          if (inbox.length > 0 || outbox.length > 0 || wake.cancelNow) continue;
+          showDetails(input, sub, state);
+          return await continueAsNew<typeof subscription>({ ...input, state: { ...state, answers: [...answers] } });
+        } else {
+          await createInvoice(state.nextPeriod);
+          boundariesThisRun += 1;
+          continue;
+        }
+      }
+    }
+    if (state.closing && !sub.invoices.some(unsettled)) {
+      return await close(state.closing, state.closing === 'cancelled' ? 'requested' : null);
+    }
+
+    sub.next_invoice_at = sub.status === 'paused' || state.closing ? null : iso(bounds(state.nextPeriod).startMs);
+    showDetails(input, sub, state);
+    const next = nextWakeUp(sub, state, scheduleOf, bounds);
+    if (next === undefined) await condition(() => wake.signalled);
+    else await condition(() => wake.signalled, Math.max(1, next - Date.now()));
+  }
+
+  function markOverdue(invoice: SubscriptionInvoice) {
+    invoice.status = 'overdue';
+    record('invoice.overdue', invoice.id);
+    if (sub.status === 'active') {
+      sub.status = 'past_due';
+      record('subscription.past_due');
+    }
+  }
+}
+
+function firstState(input: SubscriptionInput): SubscriptionState {
+  const createdAt = new Date(Date.now()).toISOString();
+  return {
+    subscription: {
+      id: input.id,
+      object: 'subscription',
+      merchant: input.merchant,
+      status: 'active',
+      current_period: null,
+      next_invoice_at: new Date(input.startAtMs).toISOString(),
+      invoices: [],
+      cancel_at_period_end: false,
+      cancellation_reason: null,
+      interval: typeof input.interval === 'string' ? input.interval : formatDuration(input.interval),
+      items: input.items,
+      currency: input.currency,
+      created_at: createdAt,
+      history: [],
+    },
+    answers: [],
+    nextPeriod: 0,
+    remindersSent: {},
+    closing: null,
+    resumedAtMs: null,
+  };
+}
+
+/** The earliest instant the workflow has something to do at; undefined when only a signal can move it. */
+function nextWakeUp(
+  sub: SubscriptionResource,
+  state: SubscriptionState,
+  scheduleOf: (invoice: SubscriptionInvoice) => { due: number; graceEnd: number; reminders: number[] },
+  bounds: (n: number) => { startMs: number },
+): number | undefined {
+  const times: number[] = [];
+  for (const invoice of sub.invoices.filter(unsettled)) {
+    const { due, graceEnd, reminders } = scheduleOf(invoice);
+    times.push(graceEnd);
+    if (invoice.status === 'open') times.push(due);
+    const sent = state.remindersSent[invoice.id] ?? 0;
+    if (sent < reminders.length) times.push(reminders[sent]!);
+  }
+  if (sub.status !== 'paused' && !state.closing) times.push(bounds(state.nextPeriod).startMs);
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
+/** "active, invoice 7 of 24 due 2027-06-14, reminder sent" in the Web UI. */
+function showDetails(input: SubscriptionInput, sub: SubscriptionResource, state: SubscriptionState): void {
+  const parts = [sub.status.replace('_', ' ')];
+  const invoice = sub.invoices.at(-1);
+  if (invoice) {
+    const total = periodCount(input);
+    const where = unsettled(invoice) ? `due ${invoice.due_at.slice(0, 10)}` : invoice.status;
+    parts.push(`invoice ${invoice.period + 1} of ${total} ${where}`);
+    const reminders = state.remindersSent[invoice.id] ?? 0;
+    if (unsettled(invoice) && reminders > 0) parts.push(reminders === 1 ? 'reminder sent' : `${reminders} reminders sent`);
+  }
+  if (sub.cancel_at_period_end && sub.status !== 'cancelled') parts.push('cancels at period end');
+  if (sub.cancellation_reason) parts.push(sub.cancellation_reason);
+  setCurrentDetails(parts.join(', '));
+}
+
+/** How many periods the subscription bills, "∞" without an end (or one too far to count). */
+function periodCount(input: SubscriptionInput): string {
+  const end = input.end;
+  if (end?.after_periods !== undefined) return String(end.after_periods);
+  if (end?.at === undefined) return '∞';
+  for (let n = 0; n < 10_000; n += 1) {
+    if (periodBounds(input.startAtMs, input.interval, n).startMs >= end.at) return String(n);
+  }
+  return '∞';
+}
