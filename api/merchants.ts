@@ -10,6 +10,7 @@ import type { RequestAnswer } from '../domain/messages';
 import { askWorkflow, RequestRefused } from './askPayment';
 import { ApiError } from './errors';
 import { actorOf, principalOf } from './principal';
+import { readUntil } from './readUntil';
 
 /** What the merchant routes share (api/routes/merchants.ts, api/routes/merchantApiKeys.ts). */
 
@@ -48,17 +49,10 @@ export async function patiently<T>(read: () => Promise<T>, withinMs: number): Pr
   }
 }
 
-/** Reads the merchant until `done` holds or `withinMs` has passed, and answers the last read either way. */
-export async function readMerchantUntil(client: Client, id: string, done: (merchant: MerchantResource) => boolean, withinMs: number): Promise<MerchantResource> {
+/** Reads the merchant until `done` holds or `withinMs` has passed (api/readUntil.ts), each read patient with a workflow just started. */
+export function readMerchantUntil(client: Client, id: string, done: (merchant: MerchantResource) => boolean, withinMs: number): Promise<MerchantResource> {
   const deadline = Date.now() + withinMs;
-  let merchant = await patiently(() => readMerchant(client, id), withinMs);
-  let pauseMs = 50;
-  while (!done(merchant) && Date.now() + pauseMs < deadline) {
-    await sleep(pauseMs);
-    pauseMs = Math.min(pauseMs * 1.5, 400);
-    merchant = await patiently(() => readMerchant(client, id), Math.max(0, deadline - Date.now()));
-  }
-  return merchant;
+  return readUntil(() => patiently(() => readMerchant(client, id), Math.max(0, deadline - Date.now())), done, withinMs);
 }
 
 /**

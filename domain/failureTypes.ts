@@ -1,6 +1,7 @@
 /**
  * ApplicationFailure types, defined once: activities throw the Ping ones and workflows branch on them;
- * workflows throw the others from update validators and the API maps them to HTTP answers.
+ * workflows refuse requests with the others (the `created` update's validator, the answers to their
+ * signals) and the API maps them to HTTP answers.
  */
 export const PING_REJECTED = 'PingRejected';
 export const PING_UNAVAILABLE = 'PingUnavailable';

@@ -75,7 +75,7 @@ export async function runPayment<C extends CreatedAtPing>(spec: PaymentSpec, pin
   return finish(payment);
 }
 
-/** Lets the created/cancel update handlers answer before the workflow closes. */
+/** Lets the `created` update's handler answer before the workflow closes. */
 async function finish(payment: PaymentRecord): Promise<PaymentResource> {
   payment.showDetails();
   await condition(allHandlersFinished);

@@ -20,7 +20,7 @@ const SETTLE_ANSWER_WAIT_MS = 10_000;
 
 const conflict = (code: string, message: string) => new ApiError(409, 'invalid_request_error', code, message);
 
-/** The workflow's refusals (its update validators) as HTTP answers; nothing has reached Ping when one comes. */
+/** The workflow's refusals (answers to its refund and settle signals) as HTTP answers; nothing has reached Ping when one comes. */
 const REFUSALS: Record<string, (message: string) => ApiError> = {
   [ALREADY_REFUNDED]: (m) => conflict('already_refunded', m),
   [PAYMENT_SETTLED]: (m) => conflict('payment_settled', m),
@@ -33,7 +33,6 @@ const REFUSALS: Record<string, (message: string) => ApiError> = {
 function refusal(err: unknown): ApiError | undefined {
   return err instanceof RequestRefused ? REFUSALS[err.type]?.(err.message) : undefined;
 }
-
 
 /** Why a payment whose workflow has closed cannot be refunded (or settled) any more. */
 function closedPaymentRefusal(payment: PaymentResource): ApiError {
