@@ -1,4 +1,5 @@
-import type { PaymentsStack } from './paymentsStack';
+import type { PaymentResource } from '../../domain/payment';
+import { linkRequest, pisRequest, type PaymentsStack } from './paymentsStack';
 
 /** The sandbox's endpoints that move money: what "nothing sent to Ping" is counted on. */
 export const PING_REFUND = 'POST /payments/api/v1/payment_orders/:order_id/payments/:payment_id/refund';
@@ -46,4 +47,16 @@ export async function waitForEvent(stack: PaymentsStack, paymentId: string, type
 /** An allocation as our resource shows it: Ping's allocation narrowed to who gets how much. */
 export function asOurAllocation(a: { recipient_type: string; merchant_id?: string | null; amount: number; currency: string }) {
   return { recipient_type: a.recipient_type, merchant_id: a.merchant_id ?? null, amount: a.amount, currency: a.currency };
+}
+
+/** Creates a payment of the flow (events to the stack's merchant receiver) and has the payer pay it at the sandbox. */
+export async function createAndPay(stack: PaymentsStack, flow: 'link' | 'pis', overrides: Record<string, unknown> = {}): Promise<PaymentResource> {
+  const created =
+    flow === 'link'
+      ? await stack.call('POST', '/v1/payment-links', linkRequest({ notify_url: stack.merchant.url, ...overrides }))
+      : await stack.call('POST', '/v1/pis-payments', pisRequest({ notify_url: stack.merchant.url, ...overrides }));
+  expect(created.status).toBe(201);
+  if (flow === 'link') await stack.control('POST', `/payment-links/${created.body.ping_payment_link_id}/pay`, {});
+  else await stack.control('POST', `/payments/${created.body.ping_payment_id}/status`, { status: 'COMPLETED' });
+  return created.body as PaymentResource;
 }

@@ -1,7 +1,7 @@
 import { SettlementStatus } from '../../domain/searchAttributes';
 import type { PaymentResource } from '../../domain/payment';
-import { asOurAllocation, eventTypes, moneyAtPing, waitForEvent } from '../helpers/money';
-import { linkRequest, MERCHANT_ID, pisRequest, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
+import { asOurAllocation, createAndPay, eventTypes, moneyAtPing, waitForEvent } from '../helpers/money';
+import { linkRequest, MERCHANT_ID, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
 
 /**
  * Issue 14, settlement (docs/money.md): a completed payment's Ping order is closed, split and
@@ -21,16 +21,7 @@ describe('settlement', () => {
   const sandboxOrder = (orderId: string) => stack.control('GET', `/payment-orders/${orderId}`);
 
   /** Creates a payment of the flow and has the payer pay it at the sandbox. */
-  async function paid(flow: 'link' | 'pis', overrides: Record<string, unknown> = {}): Promise<PaymentResource> {
-    const created =
-      flow === 'link'
-        ? await stack.call('POST', '/v1/payment-links', linkRequest({ notify_url: stack.merchant.url, ...overrides }))
-        : await stack.call('POST', '/v1/pis-payments', pisRequest({ notify_url: stack.merchant.url, ...overrides }));
-    expect(created.status).toBe(201);
-    if (flow === 'link') await stack.control('POST', `/payment-links/${created.body.ping_payment_link_id}/pay`, {});
-    else await stack.control('POST', `/payments/${created.body.ping_payment_id}/status`, { status: 'COMPLETED' });
-    return created.body as PaymentResource;
-  }
+  const paid = (flow: 'link' | 'pis', overrides: Record<string, unknown> = {}): Promise<PaymentResource> => createAndPay(stack, flow, overrides);
 
   it.each([
     [

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { refundMessageId } from '../../activities/mail';
 import type { PaymentResource } from '../../domain/payment';
-import { eventTypes, moneyAtPing, waitForEvent } from '../helpers/money';
-import { linkRequest, MERCHANT_ID, pisRequest, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
+import { createAndPay, eventTypes, moneyAtPing, waitForEvent } from '../helpers/money';
+import { MERCHANT_ID, startPaymentsStack, type PaymentsStack } from '../helpers/paymentsStack';
 
 /**
  * Issue 14, refunds (docs/money.md): `POST /v1/payments/:id/refunds` on the real stack. The hold is
@@ -22,14 +22,8 @@ describe('refunds', () => {
 
   /** A payment paid at the sandbox and completed (receipt and payment.paid out), its settlement on hold. */
   async function completed(flow: 'link' | 'pis', overrides: Record<string, unknown> = {}): Promise<PaymentResource> {
-    const created =
-      flow === 'link'
-        ? await stack.call('POST', '/v1/payment-links', linkRequest({ notify_url: stack.merchant.url, ...overrides }))
-        : await stack.call('POST', '/v1/pis-payments', pisRequest({ notify_url: stack.merchant.url, ...overrides }));
-    expect(created.status).toBe(201);
-    if (flow === 'link') await stack.control('POST', `/payment-links/${created.body.ping_payment_link_id}/pay`, {});
-    else await stack.control('POST', `/payments/${created.body.ping_payment_id}/status`, { status: 'COMPLETED' });
-    const done = await stack.waitForPayment(created.body.id, (p) => p.status === 'completed' && p.settlement !== null);
+    const created = await createAndPay(stack, flow, overrides);
+    const done = await stack.waitForPayment(created.id, (p) => p.status === 'completed' && p.settlement !== null);
     await waitForEvent(stack, done.id, 'payment.paid');
     return done;
   }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttributes } from '@temporalio/common';
 import { askPayment, RequestRefused } from '../../api/askPayment';
@@ -27,6 +26,7 @@ import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentR
 import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus } from '../../domain/searchAttributes';
 import type { paymentLink, pisPayment } from '../../workflows';
 import { pollFor } from '../helpers/pollFor';
+import { routeToDoubles } from './doubleRouting';
 import { connectClient, startWorker, type RunningWorker } from '../helpers/temporal';
 import { ACTIVITY_NAMES, PaymentDouble, type Activities } from './doubles';
 
@@ -94,16 +94,16 @@ export async function payAtPing(payment: StartedPayment): Promise<void> {
   await payment.callback('COMPLETED');
 }
 
-/** The failure type an update's validator or handler rejected with (`IdempotencyKeyReused`, `PaymentFinal`). */
-export async function updateRejection(update: Promise<unknown>): Promise<{ type: string | null | undefined; message: string }> {
+/** The failure type a request was refused with: by the `created` update's validator, or in the answer to a signal (`IdempotencyKeyReused`, `PaymentFinal`). */
+export async function refusalOf(request: Promise<unknown>): Promise<{ type: string | null | undefined; message: string }> {
   try {
-    await update;
+    await request;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return { type: err.cause.type, message: err.cause.message };
     if (err instanceof RequestRefused) return { type: err.type, message: err.message };
     throw err;
   }
-  throw new Error('The update was accepted');
+  throw new Error('The request was accepted');
 }
 
 function timerMs(duration: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
@@ -368,15 +368,5 @@ export class Harness {
 
 /** One implementation per activity name, each handing the call to the double of the calling workflow. */
 function doubleActivities(doubles: Map<string, PaymentDouble>): Activities {
-  const entries = ACTIVITY_NAMES.map((name) => [
-    name,
-    async (input: never) => {
-      const { info } = Context.current();
-      const workflowId = info.workflowExecution?.workflowId;
-      const double = workflowId === undefined ? undefined : doubles.get(workflowId);
-      if (!double) throw ApplicationFailure.nonRetryable(`No test double for workflow ${workflowId}`, 'NoTestDouble');
-      return double.run(name, input, { attempt: info.attempt, local: info.isLocal });
-    },
-  ]);
-  return Object.fromEntries(entries) as Activities;
+  return routeToDoubles(ACTIVITY_NAMES, doubles, (double, name, [input], context) => double.run(name as never, input, context)) as unknown as Activities;
 }

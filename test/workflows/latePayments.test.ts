@@ -1,7 +1,7 @@
 import type { PaymentResource } from '../../domain/payment';
 import { LatePayment, PaymentStatus, SettlementStatus } from '../../domain/searchAttributes';
 import { DELIVERIES, DELIVERY_EVENTS, pingRefuses, SETTLEMENT_CALLS, SETTLEMENT_EVENTS, sideBySide, type ActivityName } from './doubles';
-import { Harness, merchantEvents, NO_POLLING, updateRejection, type StartedPayment } from './harness';
+import { Harness, merchantEvents, NO_POLLING, refusalOf, type StartedPayment } from './harness';
 
 /**
  * A payment that ended unpaid keeps asking Ping through the late-payment window
@@ -179,7 +179,7 @@ describe('late payments', () => {
     expect((await payment.searchAttributes()).get(LatePayment)).toBe(true);
   });
 
-  it('waits for a refund through the API when Ping refuses the automatic one, and refunds on a refund update with a new key', async () => {
+  it('waits for a refund through the API when Ping refuses the automatic one, and refunds on a refund request with a new key', async () => {
     const refusal = { status: 422, code: 'refund_not_allowed' };
     const payment = await harness.startPis({
       request: EXPIRES_SOON,
@@ -208,7 +208,7 @@ describe('late payments', () => {
     expect((await payment.handle.describe()).status.name).toBe('RUNNING');
     expect(await payment.currentDetails()).toContain('Expired; paid late; refund failed: refund_not_allowed');
     // The merchant never had this money: there is nothing to settle.
-    expect((await updateRejection(payment.settle())).type).toBe('PaymentNotPaid');
+    expect((await refusalOf(payment.settle())).type).toBe('PaymentNotPaid');
 
     const answered = await payment.refund('support-refund-1', { reason: 'requested_by_customer', description: 'late payment, refunded by support' });
     expect(answered).toMatchObject({ first: true, payment: { status: 'refunded', refund: { status: 'succeeded', reason: 'requested_by_customer' } } });

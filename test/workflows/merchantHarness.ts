@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import type { Client, Connection, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { ApiKeyView, MerchantAuth, MerchantProfile, MerchantResource, MerchantSettings } from '../../domain/merchant';
 import { merchantWorkflowId } from '../../domain/merchant';
@@ -19,6 +18,7 @@ import {
 } from '../../domain/merchantMessages';
 import type { RequestAnswer } from '../../domain/messages';
 import { pollFor } from '../helpers/pollFor';
+import { routeToDoubles } from './doubleRouting';
 import { MerchantId } from '../../domain/searchAttributes';
 import { projectWorkflowBundle } from '../../worker/workflowBundle';
 import type { merchant } from '../../workflows';
@@ -243,16 +243,5 @@ export class MerchantHarness {
 
 /** One implementation per activity name, each handing the call to the double of the calling workflow. */
 function doubleActivities(doubles: Map<string, MerchantDouble>): Record<string, (...args: never[]) => Promise<unknown>> {
-  return Object.fromEntries(
-    MERCHANT_ACTIVITY_NAMES.map((name) => [
-      name,
-      async (...args: never[]) => {
-        const { info } = Context.current();
-        const workflowId = info.workflowExecution?.workflowId;
-        const double = workflowId === undefined ? undefined : doubles.get(workflowId);
-        if (!double) throw ApplicationFailure.nonRetryable(`No test double for workflow ${workflowId}`, 'NoTestDouble');
-        return double.run(name, args as never, { attempt: info.attempt, local: info.isLocal });
-      },
-    ]),
-  );
+  return routeToDoubles(MERCHANT_ACTIVITY_NAMES, doubles, (double, name, args, context) => double.run(name as never, args as never, context));
 }

@@ -1,7 +1,7 @@
 import { fingerprintQuery } from '../../domain/messages';
 import type { PaymentResource } from '../../domain/payment';
 import { DELIVERIES, DELIVERY_EVENTS, failsAgainSoon, failsForGood, pingRefuses, SETTLEMENT_CALLS, SETTLEMENT_EVENTS, sideBySide, type ActivityName } from './doubles';
-import { dueIn, Harness, linkRequest, NOTIFY_URL, updateRejection, type StartedPayment } from './harness';
+import { dueIn, Harness, linkRequest, NOTIFY_URL, refusalOf, type StartedPayment } from './harness';
 
 /**
  * The paymentLink workflow's branches, each against activity doubles on the real dev server: what
@@ -410,7 +410,7 @@ describe('paymentLink workflow', () => {
     expect(again.first).toBe(false);
     expect(again.payment).toMatchObject({ id: payment.id, status: 'awaiting_payment', checkout_url: payment.created.payment.checkout_url });
 
-    const rejected = await updateRejection(payment.createAgain('fingerprint-b'));
+    const rejected = await refusalOf(payment.createAgain('fingerprint-b'));
     expect(rejected.type).toBe('IdempotencyKeyReused');
     expect(await payment.handle.query(fingerprintQuery)).toBe('fingerprint-a');
     // Neither repeat reached Ping.
@@ -430,7 +430,7 @@ describe('paymentLink workflow', () => {
     await pay(payment);
     await payment.waitForPayment('paid', (p) => p.status === 'paid');
 
-    const rejected = await updateRejection(payment.cancel());
+    const rejected = await refusalOf(payment.cancel());
     expect(rejected).toEqual({ type: 'PaymentFinal', message: 'The payment is already paid' });
     mailServer.open();
     const done = await payment.result();

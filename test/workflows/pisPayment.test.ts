@@ -1,7 +1,7 @@
 import { fingerprintQuery } from '../../domain/messages';
 import type { PaymentResource } from '../../domain/payment';
 import { DELIVERIES, DELIVERY_EVENTS, failsAgainSoon, failsForGood, pingRefuses, SETTLEMENT_CALLS, SETTLEMENT_EVENTS, sideBySide, type ActivityName } from './doubles';
-import { Harness, NOTIFY_URL, pisRequest, updateRejection, type StartedPayment } from './harness';
+import { Harness, NOTIFY_URL, pisRequest, refusalOf, type StartedPayment } from './harness';
 
 /**
  * The pisPayment workflow's branches against activity doubles on the real dev server. The payer's
@@ -253,7 +253,7 @@ describe('pisPayment workflow', () => {
     expect(again.first).toBe(false);
     expect(again.payment).toMatchObject({ id: payment.id, checkout_url: payment.created.payment.checkout_url, ping_payment_id: payment.double.ids.pingPaymentId });
 
-    expect((await updateRejection(payment.createAgain('fingerprint-b'))).type).toBe('IdempotencyKeyReused');
+    expect((await refusalOf(payment.createAgain('fingerprint-b'))).type).toBe('IdempotencyKeyReused');
     expect(await payment.handle.query(fingerprintQuery)).toBe('fingerprint-a');
     expect(payment.double.names()).toEqual(['initiatePisPayment']);
     await payment.cancel();
@@ -269,7 +269,7 @@ describe('pisPayment workflow', () => {
     });
     await payment.waitForPayment('expired', (p) => p.status === 'expired');
 
-    expect(await updateRejection(payment.cancel())).toEqual({ type: 'PaymentFinal', message: 'The payment is already expired' });
+    expect(await refusalOf(payment.cancel())).toEqual({ type: 'PaymentFinal', message: 'The payment is already expired' });
     merchant.open();
     expect((await payment.result()).status).toBe('expired');
     expect(payment.double.callsOf('stopPayment')).toHaveLength(1);

@@ -1,10 +1,10 @@
 import type { PaymentResource } from '../../domain/payment';
 import { PaymentStatus, SettlementStatus } from '../../domain/searchAttributes';
 import { DELIVERIES, DELIVERY_EVENTS, pingRefuses, sideBySide, type ActivityName } from './doubles';
-import { Harness, merchantEvents, payAtPing, updateRejection, type StartedPayment } from './harness';
+import { Harness, merchantEvents, payAtPing, refusalOf, type StartedPayment } from './harness';
 
 /**
- * The refund update (workflows/messageHandlers.ts, refund.ts): full refunds before settlement, made
+ * The refund request (workflows/messageHandlers.ts, refund.ts): full refunds before settlement, made
  * at Ping and confirmed by fetching the payment; what the validator refuses, and a refund Ping refuses.
  */
 describe('refunds', () => {
@@ -49,7 +49,7 @@ describe('refunds', () => {
     expect(await payment.timers()).toEqual([
       { ms: 600_000, end: 'cancelled' }, // the wait for the payer
       { ms: 3_600_000, end: 'cancelled' }, // the hold, ended by the refund
-      // No timer in the refund's update: it answers at once (workflows/messageHandlers.ts).
+      // No timer in the refund's handler: it answers at once (workflows/messageHandlers.ts).
       { ms: 1_000, end: 'fired' }, // the second look at Ping, a second after the first
     ]);
     expect(calls(payment)).toEqual([
@@ -134,7 +134,7 @@ describe('refunds', () => {
     expect(first).toMatchObject({ first: true, payment: { status: 'refunded' } });
     expect(again.first).toBe(false);
     expect(again.payment.refund).toEqual(first.payment.refund);
-    expect(await updateRejection(payment.refund('refund-1', { reason: 'fraudulent' }))).toEqual({
+    expect(await refusalOf(payment.refund('refund-1', { reason: 'fraudulent' }))).toEqual({
       type: 'IdempotencyKeyReused',
       message: 'This Idempotency-Key was already used with a different refund request',
     });
@@ -158,7 +158,7 @@ describe('refunds', () => {
 
     const refund = await payment.refundAccepted('refund-1', { reason: 'requested_by_customer' });
     await payment.double.waitForCalls('refundPayment', 1);
-    expect(await updateRejection(payment.refund('refund-1', { reason: 'requested_by_customer', description: 'another body' }))).toMatchObject({ type: 'IdempotencyKeyReused' });
+    expect(await refusalOf(payment.refund('refund-1', { reason: 'requested_by_customer', description: 'another body' }))).toMatchObject({ type: 'IdempotencyKeyReused' });
     atPing.open();
     expect((await refund.answer()).payment.status).toBe('refunded');
     expect((await payment.result()).refund).toMatchObject({ status: 'succeeded', description: null });
@@ -176,10 +176,10 @@ describe('refunds', () => {
     const refund = await payment.refundAccepted('refund-1');
     await double.waitForCalls('refundPayment', 1);
     const alreadyRefunded = { type: 'AlreadyRefunded', message: 'The payment is already refunded or being refunded' };
-    expect(await updateRejection(payment.refund('refund-2'))).toEqual(alreadyRefunded);
+    expect(await refusalOf(payment.refund('refund-2'))).toEqual(alreadyRefunded);
     atPing.open();
     expect((await refund.answer()).payment.status).toBe('refunded');
-    expect(await updateRejection(payment.refund('refund-3'))).toEqual(alreadyRefunded);
+    expect(await refusalOf(payment.refund('refund-3'))).toEqual(alreadyRefunded);
     mail.open();
     await payment.result();
 
@@ -196,10 +196,10 @@ describe('refunds', () => {
     await double.waitForCalls('splitPaymentOrder', 1);
 
     const settled = { type: 'PaymentSettled', message: "The payment's order is settled (or settling) at Ping: its money has gone to the merchant" };
-    expect(await updateRejection(payment.refund('refund-1'))).toEqual(settled);
+    expect(await refusalOf(payment.refund('refund-1'))).toEqual(settled);
     split.open();
     await double.waitFor('payment.settled', () => merchantEvents(payment).includes('payment.settled'));
-    expect(await updateRejection(payment.refund('refund-2'))).toEqual(settled);
+    expect(await refusalOf(payment.refund('refund-2'))).toEqual(settled);
     settledEvent.open();
     const done = await payment.result();
 
@@ -210,7 +210,7 @@ describe('refunds', () => {
 
   it('refuses a refund of a payment not paid: awaiting payment (link) or expired (PIS) (PaymentNotPaid)', async () => {
     const awaiting = await harness.startLink();
-    expect(await updateRejection(awaiting.refund('refund-1'))).toEqual({ type: 'PaymentNotPaid', message: 'The payment is awaiting_payment, not paid' });
+    expect(await refusalOf(awaiting.refund('refund-1'))).toEqual({ type: 'PaymentNotPaid', message: 'The payment is awaiting_payment, not paid' });
     await awaiting.cancel();
     expect((await awaiting.result()).refund).toBeNull();
     expect(awaiting.double.callsOf('refundPayment')).toHaveLength(0);
@@ -218,7 +218,7 @@ describe('refunds', () => {
     const expired = await harness.startPis({ request: { timeout_seconds: 0.6 } });
     const expiredEvent = expired.double.holdCalls('notifyMerchant');
     await expired.waitForPayment('expired', (p) => p.status === 'expired');
-    expect(await updateRejection(expired.refund('refund-1'))).toEqual({ type: 'PaymentNotPaid', message: 'The payment is expired, not paid' });
+    expect(await refusalOf(expired.refund('refund-1'))).toEqual({ type: 'PaymentNotPaid', message: 'The payment is expired, not paid' });
     expiredEvent.open();
     expect(await expired.result()).toMatchObject({ status: 'expired', refund: null });
     expect(expired.double.callsOf('refundPayment')).toHaveLength(0);

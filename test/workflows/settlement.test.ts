@@ -1,11 +1,11 @@
 import type { PaymentResource } from '../../domain/payment';
 import { SettlementStatus } from '../../domain/searchAttributes';
 import { DELIVERIES, DELIVERY_EVENTS, failsAgainSoon, pingRefuses, SETTLEMENT_CALLS, SETTLEMENT_EVENTS, sideBySide, type ActivityName } from './doubles';
-import { Harness, merchantEvents, payAtPing, updateRejection, type StartedPayment } from './harness';
+import { Harness, merchantEvents, payAtPing, refusalOf, type StartedPayment } from './harness';
 
 /**
  * A completed payment's order settled at Ping (workflows/settleOrRefund.ts, settlement.ts): after the
- * hold, or on the settle update; Ping refusing a step, and a settle update trying again.
+ * hold, or on the settle request; Ping refusing a step, and a settle request trying again.
  */
 describe('settlement after payment', () => {
   let harness: Harness;
@@ -76,7 +76,7 @@ describe('settlement after payment', () => {
     expect((await payment.searchAttributes()).get(SettlementStatus)).toBe('settled');
   });
 
-  it('waits with manual settlement, without a timer, until the settle update, which answers with the settled payment (PIS)', async () => {
+  it('waits with manual settlement, without a timer, until the settle request, which answers with the settled payment (PIS)', async () => {
     const payment = await harness.startPis({ request: { settlement: 'manual' } });
     const { double } = payment;
     await payAtPing(payment);
@@ -99,7 +99,7 @@ describe('settlement after payment', () => {
     expect((await payment.searchAttributes()).get(SettlementStatus)).toBe('settled');
   });
 
-  it('ends an automatic hold early on the settle update; the Web UI reads "settles <date>", then "settled" (link)', async () => {
+  it('ends an automatic hold early on the settle request; the Web UI reads "settles <date>", then "settled" (link)', async () => {
     const holdMs = 3 * DAY_MS;
     const payment = await harness.startLink({ money: { settlementHoldMs: holdMs, latePaymentWindowMs: 0 } });
     await payAtPing(payment);
@@ -153,14 +153,14 @@ describe('settlement after payment', () => {
 
   it('refuses to settle an unpaid payment (PaymentNotPaid), and asks Ping nothing', async () => {
     const payment = await harness.startLink();
-    expect(await updateRejection(payment.settle())).toEqual({ type: 'PaymentNotPaid', message: 'The payment is awaiting_payment, not paid' });
+    expect(await refusalOf(payment.settle())).toEqual({ type: 'PaymentNotPaid', message: 'The payment is awaiting_payment, not paid' });
     await payment.cancel();
     const done = await payment.result();
     expect(calls(payment)).toEqual(['createPaymentLink', 'cancelPaymentLink', 'notifyMerchant']);
     expect(done).toMatchObject({ status: 'cancelled', settlement: null });
   });
 
-  it('ends the settlement failed with Ping’s code when Ping refuses the split; the payment stays completed, and a settle update tries again (PIS)', async () => {
+  it('ends the settlement failed with Ping’s code when Ping refuses the split; the payment stays completed, and a settle request tries again (PIS)', async () => {
     const refusal = { status: 422, code: 'split_not_possible' };
     const payment = await harness.startPis({
       setup: (double) =>

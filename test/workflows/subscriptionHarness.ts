@@ -1,7 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import type { Client, Connection, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { RequestAnswer } from '../../domain/messages';
 import type { LinkItem } from '../../domain/requests';
@@ -18,6 +16,7 @@ import type { subscription } from '../../workflows';
 import { projectWorkflowBundle } from '../../worker/workflowBundle';
 import { testDataConverter } from '../helpers/encryption';
 import { pollFor } from '../helpers/pollFor';
+import { routeToDoubles } from './doubleRouting';
 import { connectClient, startWorker, type RunningWorker } from '../helpers/temporal';
 import { SUBSCRIPTION_ACTIVITY_NAMES, SubscriptionDouble } from './subscriptionDoubles';
 
@@ -176,15 +175,5 @@ export class SubscriptionHarness {
 }
 
 function doubleActivities(doubles: Map<string, SubscriptionDouble>): Record<string, (...args: never[]) => Promise<unknown>> {
-  return Object.fromEntries(
-    SUBSCRIPTION_ACTIVITY_NAMES.map((name) => [
-      name,
-      async (arg: never) => {
-        const workflowId = Context.current().info.workflowExecution?.workflowId;
-        const double = workflowId === undefined ? undefined : doubles.get(workflowId);
-        if (!double) throw ApplicationFailure.nonRetryable(`No test double for workflow ${workflowId}`, 'NoTestDouble');
-        return double.run(name, arg);
-      },
-    ]),
-  );
+  return routeToDoubles(SUBSCRIPTION_ACTIVITY_NAMES, doubles, (double, name, [arg]) => double.run(name as never, arg));
 }
