@@ -4,6 +4,7 @@ import { merchantSigningSecret } from '../common/merchantSigning';
 import { SIGNATURE_HEADER, signNotification } from '../common/notificationSignature';
 import { guardedAgent, OutboundAddressRefused, outboundUrlRefusal, type OutboundUrlPolicy } from '../common/outboundUrl';
 import type { PaymentEventType, PaymentResource } from '../domain/payment';
+import type { SubscriptionEventType, SubscriptionResource } from '../domain/subscription';
 
 /** The failure type of a delivery the outbound URL policy refuses; non-retryable, since another attempt would be refused too. */
 export const OUTBOUND_URL_NOT_ALLOWED = 'OutboundUrlNotAllowed';
@@ -20,12 +21,16 @@ export interface NotificationDeps {
   timeoutMs?: number;
 }
 
-export interface MerchantEvent {
+/** A payment's event carries the payment; a subscription's (issue 16), the subscription. */
+export type MerchantEvent = EventOf<PaymentEventType, PaymentResource>;
+export type SubscriptionMerchantEvent = EventOf<SubscriptionEventType, SubscriptionResource>;
+
+interface EventOf<T, D> {
   /** The same for every delivery attempt of one event, so the merchant can drop duplicates. */
   id: string;
-  type: PaymentEventType;
+  type: T;
   created_at: string;
-  data: PaymentResource;
+  data: D;
 }
 
 const notAllowed = (reason: string) => ApplicationFailure.nonRetryable(`notify_url is not allowed: ${reason}`, OUTBOUND_URL_NOT_ALLOWED);
@@ -36,7 +41,7 @@ export function createNotificationActivities({ signingSecret, outboundUrls, sign
   const dispatcher = outboundUrls.allowPrivate ? undefined : guardedAgent(outboundUrls);
   return {
     /** A merchant's payment (`merchantId`) is signed with that merchant's own secret, the platform's with the platform's. */
-    async notifyMerchant(input: { url: string; event: MerchantEvent; merchantId?: string }): Promise<{ status: number }> {
+    async notifyMerchant(input: { url: string; event: MerchantEvent | SubscriptionMerchantEvent; merchantId?: string }): Promise<{ status: number }> {
       const refusal = outboundUrlRefusal(input.url, outboundUrls);
       if (refusal !== undefined) throw notAllowed(refusal);
       const body = JSON.stringify(input.event);

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { ApiError } from './errors';
+export { fingerprintOf } from '../common/fingerprint';
 import { IDEMPOTENCY_KEY_PATTERN, type PaymentIdPrefix } from '../domain/ids';
 
 /**
@@ -20,23 +21,6 @@ export function idempotencyKeyOf(req: Request): string | undefined {
     throw new ApiError(400, 'invalid_request_error', 'idempotency_key_invalid', 'Idempotency-Key must be 1-100 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"');
   }
   return key;
-}
-
-/** Key order does not matter, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
-}
-
-export function fingerprintOf(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url');
 }
 
 export const idempotencyMismatch = () =>

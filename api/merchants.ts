@@ -10,7 +10,7 @@ import type { RequestAnswer } from '../domain/messages';
 import { askWorkflow, RequestRefused } from './askPayment';
 import { ApiError } from './errors';
 import { actorOf, principalOf } from './principal';
-import { readUntil } from './readUntil';
+import { readUntil } from '../common/readUntil';
 
 /** What the merchant routes share (api/routes/merchants.ts, api/routes/merchantApiKeys.ts). */
 
@@ -49,7 +49,7 @@ export async function patiently<T>(read: () => Promise<T>, withinMs: number): Pr
   }
 }
 
-/** Reads the merchant until `done` holds or `withinMs` has passed (api/readUntil.ts), each read patient with a workflow just started. */
+/** Reads the merchant until `done` holds or `withinMs` has passed (common/readUntil.ts), each read patient with a workflow just started. */
 export function readMerchantUntil(client: Client, id: string, done: (merchant: MerchantResource) => boolean, withinMs: number): Promise<MerchantResource> {
   const deadline = Date.now() + withinMs;
   return readUntil(() => patiently(() => readMerchant(client, id), Math.max(0, deadline - Date.now())), done, withinMs);

@@ -1,6 +1,5 @@
 import type { RequestParamHandler } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { paymentQuery } from '../domain/messages';
 import type { PaymentResource } from '../domain/payment';
 import { ApiError } from './errors';
@@ -34,12 +33,6 @@ export async function readPayment(client: Client, id: string): Promise<PaymentRe
     if (err instanceof WorkflowNotFoundError) throw paymentNotFound(id);
     throw err;
   }
-}
-
-/** The failure type an update's validator or handler threw, if it threw an ApplicationFailure. */
-export function updateFailureType(err: unknown): string | undefined {
-  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
-  return err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
 }
 
 /** A payment Ping refused answers with Ping's reason (422), or 502 if Ping could not be reached. */

@@ -59,6 +59,12 @@ export const settleSignal = defineSignal<[PaymentRequest]>('settle');
 /** The answer to a request by its id; null until the workflow has handled it (or after it has forgotten it, see workflows/messageHandlers.ts). */
 export const requestAnswerQuery = defineQuery<RequestAnswer | null, [string]>('requestAnswer');
 
+/**
+ * From a payment link's subscription: send the link to the payer again, as its distribution says.
+ * Ignored once the payment is decided. A duplicate sends one more reminder, which is harmless.
+ */
+export const remindSignal = defineSignal('remind');
+
 /** A callback from Ping arrived. Only a trigger: the workflow fetches the real status from Ping. */
 export const pingCallbackSignal = defineSignal<[{ status?: string; receivedAt: string }]>('pingCallback');
 

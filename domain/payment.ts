@@ -89,6 +89,8 @@ export interface PaymentResource {
   currency: Currency;
   /** Our merchant (`mer_…`) the payment was made for, read from its id (domain/ids.ts); null for the platform's own. */
   merchant: string | null;
+  /** The subscription (`sub_…`) whose invoice this payment is; null for a payment made on its own. */
+  subscription_id: string | null;
   merchant_reference: string | null;
   checkout_url: string | null;
   ping_payment_order_id: string | null;

@@ -77,6 +77,8 @@ export interface MoneyTiming {
 export interface PaymentLinkInput {
   paymentId: string;
   request: PaymentLinkRequest;
+  /** Set when a subscription created this link as one of its invoices (never by a caller's request). */
+  subscriptionId?: string;
   /** Hash of the create request: a retry with the same Idempotency-Key must carry the same body. */
   fingerprint: string;
   timing: PollTiming;

@@ -22,6 +22,15 @@ export const SettlementStatus = defineSearchAttributeKey('SettlementStatus', 'KE
 export const MerchantId = defineSearchAttributeKey('MerchantId', 'KEYWORD');
 /** Ping's id of a merchant, on its workflow: how Ping's status callback finds it. */
 export const PingMerchantId = defineSearchAttributeKey('PingMerchantId', 'KEYWORD');
+/*
+ * The subscription's two are keyword lists of one value, not keywords: SQL visibility (the dev
+ * server's SQLite, the cluster's PostgreSQL) takes at most 10 Keyword attributes, and the payments
+ * use all ten. `SubscriptionId = 'sub_…'` matches a list holding it, so queries read the same.
+ */
+/** A subscription's id (`sub_…`), on its workflow and on each of its invoices' payments. */
+export const SubscriptionId = defineSearchAttributeKey('SubscriptionId', 'KEYWORD_LIST');
+/** active, past_due, paused, cancelled or ended: kept current by the subscription workflow, for lists. */
+export const SubscriptionStatus = defineSearchAttributeKey('SubscriptionStatus', 'KEYWORD_LIST');
 
 export const SEARCH_ATTRIBUTES = [
   PaymentStatus,
@@ -37,4 +46,6 @@ export const SEARCH_ATTRIBUTES = [
   SettlementStatus,
   MerchantId,
   PingMerchantId,
+  SubscriptionId,
+  SubscriptionStatus,
 ] as const;

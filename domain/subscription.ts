@@ -62,7 +62,15 @@ export interface SubscriptionResource {
   invoices: SubscriptionInvoice[];
   cancel_at_period_end: boolean;
   cancellation_reason: 'unpaid' | 'requested' | null;
+  /** The schedule as asked for (ISO 8601 durations; `end.at` an instant). */
   interval: string;
+  start_at: string;
+  due_after: string;
+  grace_period: string;
+  reminders: string[];
+  end: { after_periods?: number; at?: string } | null;
+  merchant_reference: string | null;
+  metadata: Record<string, string>;
   /** What the next invoice bills: a change applies from the next period on. */
   items: LinkItem[];
   currency: Currency;
@@ -80,6 +88,12 @@ export interface SubscriptionInput {
   /** `sub_…`. */
   id: string;
   merchant: string;
+  /** Hash of the create request: a retry with the same Idempotency-Key must carry the same body. */
+  fingerprint: string;
+  /** Where the subscription's events go (and each invoice's payment events: it is in the template too). */
+  notifyUrl?: string;
+  merchantReference?: string;
+  metadata?: Record<string, string>;
   interval: DurationInput;
   startAtMs: number;
   dueAfter: DurationInput;
@@ -111,10 +125,13 @@ export interface SubscriptionState {
   closing: 'ended' | 'cancelled' | null;
   /** When the last resume came (workflow time), for the period it restarts from. */
   resumedAtMs: number | null;
+  /** Events recorded so far, in all runs: numbers each event's id. */
+  eventCount: number;
 }
 
 export interface CreateSubscriptionInvoice {
   subscriptionId: string;
+  merchant: string;
   period: number;
   /** Deterministic (`subscriptionPaymentId`): the activity creates the link idempotently under it. */
   paymentId: string;
@@ -126,12 +143,21 @@ export interface CreateSubscriptionInvoice {
   template: Record<string, unknown>;
 }
 
+/** One event for the merchant's receiver; `url` is the subscription's notify_url. */
+export interface SubscriptionNotice {
+  url: string;
+  /** The same for every delivery attempt of one event (`evt_<sub id>_<n>`), so the merchant can drop duplicates. */
+  eventId: string;
+  type: SubscriptionEventType;
+  subscription: SubscriptionResource;
+}
+
 /** The activities the subscription workflow calls; the names are the activity types. */
 export interface SubscriptionActivities {
   createSubscriptionInvoice(args: CreateSubscriptionInvoice): Promise<{ checkoutUrl: string | null }>;
   remindSubscriptionInvoice(args: { paymentId: string }): Promise<void>;
   cancelSubscriptionInvoice(args: { paymentId: string }): Promise<void>;
-  notifySubscriptionEvent(args: { type: SubscriptionEventType; subscription: SubscriptionResource }): Promise<void>;
+  notifySubscriptionEvent(args: SubscriptionNotice): Promise<void>;
 }
 
 export function subscriptionWorkflowId(id: string): string {

@@ -40,4 +40,6 @@ export const subscriptionChangeSignal = defineSignal<[SubscriptionChange]>('subs
 export const invoiceChangedSignal = defineSignal<[InvoiceChange]>('invoiceChanged');
 
 export const subscriptionQuery = defineQuery<SubscriptionResource>('subscription');
+/** The create request's fingerprint: a retried create with the same key must carry the same body. */
+export const subscriptionFingerprintQuery = defineQuery<string>('subscriptionFingerprint');
 export const subscriptionAnswerQuery = defineQuery<RequestAnswer | null, [string]>('subscriptionAnswer');

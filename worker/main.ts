@@ -6,6 +6,7 @@ import { runMain } from '../common/processLifecycle';
 import { createActivities } from './activities';
 import { connectWorker, createWorker } from './createWorker';
 import { merchantSigningVersions } from './merchantSigningVersions';
+import { lazyTemporalClient } from './temporalClient';
 import { registerTenantInBackground, type TenantRegistration } from './registerTenant';
 import { createWorkerMetrics, serveMetrics, type MetricsServer } from './metrics';
 import { installRuntime, sdkLogLevel } from './runtime';
@@ -17,11 +18,22 @@ async function main(): Promise<void> {
   // Ping calls and process metrics here; the SDK's own on TEMPORAL_METRICS_PORT (worker/metrics.ts says why two).
   const metrics = createWorkerMetrics();
   const dataConverter = dataConverterFor(encryptionKeys);
-  const signingVersions = merchantSigningVersions({ address: config.temporal.address, namespace: config.temporal.namespace, connectionOptions: config.temporal.connectionOptions, dataConverter });
+  const temporalClient = lazyTemporalClient({ address: config.temporal.address, namespace: config.temporal.namespace, connectionOptions: config.temporal.connectionOptions, dataConverter });
+  const signingVersions = merchantSigningVersions({ client: temporalClient.get });
   const { activities, ping, close } = createActivities(
-    { ping: config.ping, publicBaseUrl: config.api.publicBaseUrl, webhookSecret, notificationSigningSecret, mail: config.mail, outboundUrls: config.outboundUrls },
+    {
+      ping: config.ping,
+      publicBaseUrl: config.api.publicBaseUrl,
+      webhookSecret,
+      notificationSigningSecret,
+      mail: config.mail,
+      outboundUrls: config.outboundUrls,
+      taskQueue: config.temporal.taskQueue,
+      payments: config.payments,
+      money: config.money,
+    },
     logger,
-    { pingObserver: metrics.pingObserver, signingVersionOf: signingVersions.versionOf },
+    { pingObserver: metrics.pingObserver, signingVersionOf: signingVersions.versionOf, temporalClient: temporalClient.get },
   );
   const { host, workerPort, temporalPort } = config.metrics;
   let metricsServer: MetricsServer | undefined;
@@ -70,7 +82,7 @@ async function main(): Promise<void> {
   } finally {
     tenantRegistration?.stop();
     await close();
-    await signingVersions.close();
+    await temporalClient.close();
     await connection.close();
     await metricsServer?.close();
   }

@@ -8,6 +8,7 @@ import type { Outcome } from './outcome';
 import type { PaymentRecord } from './paymentRecord';
 import type { PingAdapter } from './pingAdapter';
 import { runPayment } from './runPayment';
+import { handleReminders } from './subscriptionInvoice';
 
 interface CreatedLink {
   checkoutUrl: string;
@@ -46,6 +47,26 @@ function linkAtPing(paymentId: string, request: PaymentLinkRequest): PingAdapter
     },
     stoppedStatus: 'CANCELLED',
   };
+}
+
+/**
+ * A subscription's reminder sends the link again the way it first went out; a link first sent only
+ * as a PDF invoice (whose OCR stays the same) is reminded by e-mail, or SMS, to what contact there is.
+ */
+async function remind(request: PaymentLinkRequest, { ids }: CreatedLink, payment: PaymentRecord): Promise<void> {
+  const { distribution, customer } = request;
+  const sent = distribution?.sms || distribution?.email;
+  const channels = sent ? { sms: !!distribution?.sms, email: !!distribution?.email } : { sms: !customer.email && !!customer.phone, email: !!customer.email };
+  if (!channels.sms && !channels.email) return payment.record('reminder_failed', 'no e-mail address or phone number to send it to');
+  try {
+    await pingChanges.distributePaymentLink.executeWithOptions({ ...CHANGE_OPTIONS, summary: 'Remind payer: send payment link again (Ping SMS/e-mail)' }, [
+      { linkId: ids.linkId, ...channels, phone: customer.phone, emailAddress: customer.email },
+    ]);
+    payment.record('reminder_sent', [channels.sms && 'sms', channels.email && 'email'].filter(Boolean).join('+'));
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    payment.record('reminder_failed', failureFromError(err).message);
+  }
 }
 
 /** Ping's SMS/e-mail and the PDF invoice. The link exists whatever happens here, so a failure is recorded, not fatal. */
@@ -103,6 +124,7 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
     amount: paymentLinkAmount(request),
     currency: request.currency,
     merchantReference: request.merchant_reference,
+    subscriptionId: input.subscriptionId,
     dueAt: request.due_at,
     deadline: request.due_at ? { atMs: Date.parse(request.due_at), detail: 'due date passed' } : undefined,
     metadata: request.metadata,
@@ -123,7 +145,10 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
       : undefined,
   };
   return runPayment(spec, linkAtPing(paymentId, request), {
-    afterCreate: (created, payment) => distribute(request, created, payment),
+    afterCreate: (created, payment) => {
+      if (input.subscriptionId) handleReminders(payment, () => remind(request, created, payment));
+      return distribute(request, created, payment);
+    },
     afterPaid: fetchReceipt,
   });
 }

@@ -25,15 +25,14 @@ export interface PaymentOpening {
   dueAtUnknownToApi?: boolean;
   metadata?: Record<string, string>;
   redirectUrls: PaymentResource['redirect_urls'];
+  /** Set on a subscription's invoice: the payment tells the subscription how it ended. */
+  subscriptionId?: string;
 }
 
 /** Workflow time: the same on every replay. */
 export const now = () => new Date().toISOString();
 
 /**
- * The payment resource and every change to it. Each change also keeps the search attributes and the
- * Web UI's current details in step, so nothing else in the workflow writes to the resource.
- *//**
  * The payment resource and the one way a change to it is written: an event on the resource, the
  * search attributes in the same upsert as the status, and the Web UI's current details. The changes
  * themselves are PaymentRecord's (paymentRecord.ts).
@@ -55,6 +54,7 @@ export abstract class RecordCore {
       amount: opening.amount,
       currency: opening.currency,
       merchant: merchantOfPaymentId(opening.paymentId) ?? null,
+      subscription_id: opening.subscriptionId ?? null,
       merchant_reference: opening.merchantReference ?? null,
       checkout_url: null,
       ping_payment_order_id: null,

@@ -9,6 +9,7 @@ import { PaymentRecord, type PaymentOpening } from './paymentRecord';
 import type { CreatedAtPing, PingAdapter } from './pingAdapter';
 import { watchForLatePayment } from './latePayment';
 import { refundLatePayment, settleOrRefund } from './settleOrRefund';
+import { tellSubscription } from './subscriptionInvoice';
 import { waitForOutcome, type Deadline } from './waitForOutcome';
 
 export interface PaymentSpec extends PaymentOpening {
@@ -49,13 +50,14 @@ export async function runPayment<C extends CreatedAtPing>(spec: PaymentSpec, pin
   } catch (err) {
     if (isCancellation(err)) throw err;
     payment.refused(failureFromError(err));
-    await notifyMerchant(payment, spec.notifyUrl, 'payment.failed');
+    await Promise.all([notifyMerchant(payment, spec.notifyUrl, 'payment.failed'), tellSubscription(spec.subscriptionId, payment)]);
     return finish(payment);
   }
   payment.created(created.checkoutUrl, created.ids);
 
   await extras.afterCreate?.(created, payment);
   await waitForOutcome(payment, wakeUps, ping, created, spec.timing, spec.deadline);
+  await tellSubscription(spec.subscriptionId, payment);
   const money = { notifyUrl: spec.notifyUrl, receipt: spec.receipt, timing: spec.timing };
   if (payment.status !== 'paid') {
     await deliverOutcome(payment, spec.notifyUrl, spec.receipt);
@@ -64,6 +66,7 @@ export async function runPayment<C extends CreatedAtPing>(spec: PaymentSpec, pin
     const accept = spec.latePayment === 'accept';
     payment.paidLate(late, accept);
     await notifyMerchant(payment, spec.notifyUrl, 'payment.paid_late');
+    if (accept) await tellSubscription(spec.subscriptionId, payment);
     if (!accept) {
       await refundLatePayment(payment, wakeUps, money);
       return finish(payment);

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { paymentLinkAmount } from '../domain/amount';
 import type { RequestAnswer } from '../domain/messages';
 import {
@@ -12,18 +12,11 @@ import {
   type SubscriptionResource,
   type SubscriptionState,
 } from '../domain/subscription';
-import {
-  invoiceChangedSignal,
-  subscriptionAnswerQuery,
-  subscriptionChangeSignal,
-  subscriptionQuery,
-  SUBSCRIPTION_FINAL,
-  SUBSCRIPTION_NOT_PAUSED,
-  type InvoiceChange,
-  type SubscriptionChange,
-} from '../domain/subscriptionMessages';
-import { formatDuration } from '../domain/isoDuration';
+import { invoiceChangedSignal, subscriptionAnswerQuery, subscriptionChangeSignal, subscriptionFingerprintQuery, subscriptionQuery, type InvoiceChange } from '../domain/subscriptionMessages';
 import { dueAt, graceEnds, periodBounds, reminderTimes } from '../domain/subscriptionSchedule';
+import { decideChange } from './subscriptionChanges';
+import { showSubscription } from './subscriptionDetails';
+import { firstState, iso, nextWakeUp, unsettled } from './subscriptionState';
 
 /**
  * The create and the cancel must happen, however long Ping is away: unbounded retries. The create is
@@ -43,9 +36,6 @@ const bestEffort = proxyActivities<SubscriptionActivities>({
 
 /** Answers kept for the API to read back, as for payments (workflows/messageHandlers.ts). */
 const ANSWERS_KEPT = 50;
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const unsettled = (invoice: SubscriptionInvoice) => invoice.status === 'open' || invoice.status === 'overdue';
 
 /**
  * One subscription (issue 16), for as long as it runs: a period at a time, on workflow timers.
@@ -74,14 +64,15 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
   const sub = state.subscription;
   const answers = new Map<string, RequestAnswer>(state.answers);
   const inbox: InvoiceChange[] = [];
-  const outbox: Array<{ type: SubscriptionEventType; subscription: SubscriptionResource }> = [];
+  const outbox: Array<{ eventId: string; type: SubscriptionEventType; subscription: SubscriptionResource }> = [];
   const wake = { signalled: false, cancelNow: false };
 
   const record = (type: SubscriptionEventType, detail?: string) => {
     sub.history.push({ type, at: iso(Date.now()), ...(detail === undefined ? {} : { detail }) });
     if (sub.history.length > HISTORY_KEPT) sub.history.splice(0, sub.history.length - HISTORY_KEPT);
     // The notice carries the subscription as it was when the event happened, not when it is sent.
-    if (type !== 'invoice.reminder_sent') outbox.push({ type, subscription: JSON.parse(JSON.stringify(sub)) as SubscriptionResource });
+    state.eventCount += 1;
+    if (type !== 'invoice.reminder_sent') outbox.push({ eventId: `evt_${sub.id}_${state.eventCount}`, type, subscription: JSON.parse(JSON.stringify(sub)) as SubscriptionResource });
   };
   const answer = (requestId: string, outcome: RequestAnswer) => {
     answers.set(requestId, outcome);
@@ -90,6 +81,7 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
   if (!input.state) record('subscription.created');
 
   setHandler(subscriptionQuery, () => sub);
+  setHandler(subscriptionFingerprintQuery, () => input.fingerprint);
   setHandler(subscriptionAnswerQuery, (requestId) => answers.get(requestId) ?? null);
   setHandler(invoiceChangedSignal, (change) => {
     // Applied by the main loop, never while a create is in flight: its invoice.created comes first.
@@ -100,46 +92,8 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
     wake.signalled = true;
     // A signal delivered twice keeps its first answer.
     if (answers.has(change.requestId)) return;
-    answer(change.requestId, decide(change));
+    answer(change.requestId, decideChange(change, { sub, state, wake, record }));
   });
-
-  /** Checks a change as an update's validator would, and applies what needs no activity at once. */
-  function decide(change: SubscriptionChange): RequestAnswer {
-    const final = sub.status === 'cancelled' || sub.status === 'ended' || wake.cancelNow;
-    if (final) return { outcome: 'refused', type: SUBSCRIPTION_FINAL, message: `The subscription is already ${wake.cancelNow ? 'cancelled' : sub.status}` };
-    const noFurtherPeriod = { outcome: 'refused', type: SUBSCRIPTION_FINAL, message: 'The subscription has had its last period' } as const;
-    switch (change.kind) {
-      case 'cancel':
-        if (!change.atPeriodEnd) {
-          wake.cancelNow = true;
-          return { outcome: 'accepted' };
-        }
-        if (sub.cancel_at_period_end) return { outcome: 'repeat' };
-        if (state.closing) return noFurtherPeriod;
-        sub.cancel_at_period_end = true;
-        record('subscription.updated', 'cancel_at_period_end');
-        return { outcome: 'accepted' };
-      case 'pause':
-        if (state.closing) return noFurtherPeriod;
-        if (sub.status === 'paused') return { outcome: 'repeat' };
-        sub.status = 'paused';
-        state.resumedAtMs = null;
-        record('subscription.paused');
-        return { outcome: 'accepted' };
-      case 'resume':
-        if (sub.status !== 'paused') return { outcome: 'refused', type: SUBSCRIPTION_NOT_PAUSED, message: `The subscription is ${sub.status}, not paused` };
-        // Pausing cancelled every unsettled invoice: nothing is owed.
-        sub.status = 'active';
-        state.resumedAtMs = Date.now();
-        record('subscription.resumed');
-        return { outcome: 'accepted' };
-      case 'update_items':
-        if (state.closing) return noFurtherPeriod;
-        sub.items = change.items;
-        record('subscription.updated', 'items');
-        return { outcome: 'accepted' };
-    }
-  }
 
   const bounds = (n: number) => periodBounds(input.startAtMs, input.interval, n);
   const scheduleOf = (invoice: SubscriptionInvoice) => {
@@ -154,10 +108,12 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
   };
 
   const flush = async () => {
+    const notifyUrl = input.notifyUrl;
+    if (notifyUrl === undefined) return void outbox.splice(0);
     while (outbox.length > 0) {
       const notice = outbox.shift()!;
       try {
-        await bestEffort.notifySubscriptionEvent(notice);
+        await bestEffort.notifySubscriptionEvent({ url: notifyUrl, ...notice });
       } catch (err) {
         log.warn('subscription event not delivered', { subscriptionId: sub.id, type: notice.type, error: String(err) });
       }
@@ -205,7 +161,7 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
     sub.cancellation_reason = reason;
     sub.next_invoice_at = null;
     record(status === 'ended' ? 'subscription.ended' : 'subscription.cancelled', reason ?? undefined);
-    showDetails(input, sub, state);
+    showSubscription(input, sub, state);
     await flush();
   };
 
@@ -216,6 +172,7 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
     const items = sub.items;
     const { checkoutUrl } = await musts.createSubscriptionInvoice({
       subscriptionId: input.id,
+      merchant: input.merchant,
       period: n,
       paymentId,
       items,
@@ -296,7 +253,7 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
           await condition(allHandlersFinished);
           // News that came in meanwhile is read first: the next run would not hear of it.
           if (inbox.length > 0 || outbox.length > 0 || wake.cancelNow) continue;
-          showDetails(input, sub, state);
+          showSubscription(input, sub, state);
           return await continueAsNew<typeof subscription>({ ...input, state: { ...state, answers: [...answers] } });
         } else {
           await createInvoice(state.nextPeriod);
@@ -310,8 +267,8 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
     }
 
     sub.next_invoice_at = sub.status === 'paused' || state.closing ? null : iso(bounds(state.nextPeriod).startMs);
-    showDetails(input, sub, state);
-    const next = nextWakeUp(sub, state, scheduleOf, bounds);
+    showSubscription(input, sub, state);
+    const next = nextWakeUp(sub, state, scheduleOf, bounds(state.nextPeriod).startMs);
     if (next === undefined) await condition(() => wake.signalled);
     else await condition(() => wake.signalled, Math.max(1, next - Date.now()));
   }
@@ -324,77 +281,4 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
       record('subscription.past_due');
     }
   }
-}
-
-function firstState(input: SubscriptionInput): SubscriptionState {
-  const createdAt = new Date(Date.now()).toISOString();
-  return {
-    subscription: {
-      id: input.id,
-      object: 'subscription',
-      merchant: input.merchant,
-      status: 'active',
-      current_period: null,
-      next_invoice_at: new Date(input.startAtMs).toISOString(),
-      invoices: [],
-      cancel_at_period_end: false,
-      cancellation_reason: null,
-      interval: typeof input.interval === 'string' ? input.interval : formatDuration(input.interval),
-      items: input.items,
-      currency: input.currency,
-      created_at: createdAt,
-      history: [],
-    },
-    answers: [],
-    nextPeriod: 0,
-    remindersSent: {},
-    closing: null,
-    resumedAtMs: null,
-  };
-}
-
-/** The earliest instant the workflow has something to do at; undefined when only a signal can move it. */
-function nextWakeUp(
-  sub: SubscriptionResource,
-  state: SubscriptionState,
-  scheduleOf: (invoice: SubscriptionInvoice) => { due: number; graceEnd: number; reminders: number[] },
-  bounds: (n: number) => { startMs: number },
-): number | undefined {
-  const times: number[] = [];
-  for (const invoice of sub.invoices.filter(unsettled)) {
-    const { due, graceEnd, reminders } = scheduleOf(invoice);
-    times.push(graceEnd);
-    if (invoice.status === 'open') times.push(due);
-    const sent = state.remindersSent[invoice.id] ?? 0;
-    if (sent < reminders.length) times.push(reminders[sent]!);
-  }
-  if (sub.status !== 'paused' && !state.closing) times.push(bounds(state.nextPeriod).startMs);
-  return times.length === 0 ? undefined : Math.min(...times);
-}
-
-/** "active, invoice 7 of 24 due 2027-06-14, reminder sent" in the Web UI. */
-function showDetails(input: SubscriptionInput, sub: SubscriptionResource, state: SubscriptionState): void {
-  const parts = [sub.status.replace('_', ' ')];
-  const invoice = sub.invoices.at(-1);
-  if (invoice) {
-    const total = periodCount(input);
-    const where = unsettled(invoice) ? `due ${invoice.due_at.slice(0, 10)}` : invoice.status;
-    parts.push(`invoice ${invoice.period + 1} of ${total} ${where}`);
-    const reminders = state.remindersSent[invoice.id] ?? 0;
-    if (unsettled(invoice) && reminders > 0) parts.push(reminders === 1 ? 'reminder sent' : `${reminders} reminders sent`);
-  }
-  if (sub.cancel_at_period_end && sub.status !== 'cancelled') parts.push('cancels at period end');
-  if (sub.cancellation_reason) parts.push(sub.cancellation_reason);
-  setCurrentDetails(parts.join(', '));
-}
-
-/** How many periods the subscription bills, "∞" without an end (or one too far to count). */
-function periodCount(input: SubscriptionInput): string {
-  const end = input.end;
-  if (end?.after_periods !== undefined) return String(end.after_periods);
-  if (end?.at === undefined) return '∞';
-  for (let n = 0; n < 10_000; n += 1) {
-    if (periodBounds(input.startAtMs, input.interval, n).startMs >= end.at) return String(n);
-  }
-  return '∞';
 }

@@ -1,24 +1,19 @@
 import type { RequestHandler, Response } from 'express';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { z } from 'zod';
-import { createdUpdate, fingerprintQuery, type CreatedResult } from '../../domain/messages';
-import { IDEMPOTENCY_KEY_REUSED } from '../../domain/failureTypes';
+import type { CreatedResult } from '../../domain/messages';
 import type { PaymentFlow } from '../../domain/payment';
-import type { MoneyTiming, PollTiming } from '../../domain/requests';
-import { AmountMinor, Currency, MerchantId, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../../domain/searchAttributes';
+import type { MoneyTiming, PaymentLinkInput, PisPaymentInput, PollTiming } from '../../domain/requests';
 import type { PaymentIdPrefix } from '../../domain/ids';
 import type { OutboundUrlPolicy } from '../../common/outboundUrl';
+import { joinPayment, PaymentKeyReused, paymentSearchAttributes, startPayment } from '../../common/startPayment';
 import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
 import { withMerchantDefaults } from '../merchantDefaults';
 import { assertRequestUrlsAllowed } from '../outboundUrls';
 import { actingMerchant } from '../principal';
-import { refusedError, updateFailureType } from '../payments';
-import { readPaymentUntil } from '../readPaymentUntil';
+import { refusedError } from '../payments';
 import { invalidParameter, parseBody, type BodyIssue } from '../schemas/common';
-
-/** How long a retry waits for the payment its key made to exist at Ping (as the first request's `created` update does). */
-const JOIN_WAIT_MS = 30_000;
 
 export interface CreatePaymentDeps {
   client: Client;
@@ -55,25 +50,21 @@ export interface FlowSpec<R> {
 
 /**
  * `POST /v1/<flow>`: validates, derives the payment id from the Idempotency-Key, and starts the
- * payment's workflow with update-with-start, answering once the payment exists at Ping. A retry with
- * the same key and body returns the same payment (200); a different body is a 409; a payment Ping
- * refused answers with Ping's reason.
+ * payment's workflow (common/startPayment.ts), answering once the payment exists at Ping. A retry
+ * with the same key and body returns the same payment (200); a different body is a 409; a payment
+ * Ping refused answers with Ping's reason.
  */
 export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, timing, money, onCreate, outboundUrls }: CreatePaymentDeps): RequestHandler {
   const conflict = () => {
     onCreate?.(spec.flow, 'conflict');
     return idempotencyMismatch();
   };
-  /**
-   * A payment under this key exists, running or finished: answer as before if it is the same request,
-   * once it exists at Ping. Read through queries, never a second `created` update: an update that
-   * reaches a running workflow in the same task as an activity's result after a worker restart is
-   * replayed in the other order (domain/messages.ts).
-   */
-  const joinExisting = async (handle: WorkflowHandle, fingerprint: string): Promise<CreatedResult> => {
-    if ((await handle.query(fingerprintQuery)) !== fingerprint) throw conflict();
-    const payment = await readPaymentUntil(client, handle.workflowId, (p) => p.status !== 'creating', JOIN_WAIT_MS);
-    return { payment, first: false };
+  const keyReused = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    try {
+      return await attempt();
+    } catch (err) {
+      throw err instanceof PaymentKeyReused ? conflict() : err;
+    }
   };
   /**
    * A request that would no longer be accepted as a new payment (its due date has passed) may still
@@ -81,7 +72,7 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
    */
   const replayOrRefuse = async (paymentId: string, fingerprint: string, issue: BodyIssue): Promise<CreatedResult> => {
     try {
-      return await joinExisting(client.workflow.getHandle(paymentId), fingerprint);
+      return await keyReused(() => joinPayment(client.workflow.getHandle(paymentId), fingerprint));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw invalidParameter(issue);
       throw err;
@@ -103,37 +94,20 @@ export function createPaymentHandler<R>(spec: FlowSpec<R>, { client, taskQueue, 
       return;
     }
     const amount = spec.amountOf(request);
-    const reference = spec.referenceOf(request);
-
-    const operation = new WithStartWorkflowOperation(spec.workflowType, {
-      workflowId: paymentId,
-      taskQueue,
-      args: [{ paymentId, request, fingerprint, timing, money }],
-      // A retry finds the payment under its key, running or finished, and joins it by queries (joinExisting).
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: PaymentStatus, value: 'creating' },
-        { key: FlowKey, value: spec.flow },
-        { key: AmountMinor, value: amount },
-        { key: Currency, value: spec.currencyOf(request) },
-        ...(reference ? [{ key: MerchantReference, value: reference }] : []),
-        ...(merchant ? [{ key: MerchantId, value: merchant.merchantId }] : []),
-        ...(spec.extraSearchAttributes?.(request) ?? []),
-      ],
-      ...spec.describe(request, amount),
-    });
-
-    let payment;
-    let first = false;
-    try {
-      ({ payment, first } = await client.workflow.executeUpdateWithStart(createdUpdate, { args: [{ fingerprint }], startWorkflowOperation: operation }));
-    } catch (err) {
-      if (updateFailureType(err) === IDEMPOTENCY_KEY_REUSED) throw conflict();
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      ({ payment, first } = await joinExisting(client.workflow.getHandle(paymentId), fingerprint));
-    }
-    answer(res, { payment, first });
+    const input = { paymentId, request, fingerprint, timing, money } as PaymentLinkInput | PisPaymentInput;
+    const created = await keyReused(() =>
+      startPayment(client, {
+        workflowType: spec.workflowType,
+        input,
+        taskQueue,
+        typedSearchAttributes: [
+          ...paymentSearchAttributes({ flow: spec.flow, amount, currency: spec.currencyOf(request), reference: spec.referenceOf(request), merchantId: merchant?.merchantId }),
+          ...(spec.extraSearchAttributes?.(request) ?? []),
+        ],
+        ...spec.describe(request, amount),
+      }),
+    );
+    answer(res, created);
   };
 
   function answer(res: Response, { payment, first }: CreatedResult): void {

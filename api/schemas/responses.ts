@@ -77,6 +77,7 @@ const paymentShape = z
     amount: z.number().int().describe('Total in minor units (öre, øre, cents)'),
     currency,
     merchant: z.string().nullable().describe('Our merchant (`mer_…`) the payment was made for, or null for a platform payment'),
+    subscription_id: z.string().nullable().describe('The subscription (`sub_…`) this payment is an invoice of; null for a payment made on its own'),
     merchant_reference: z.string().nullable(),
     checkout_url: url.nullable().describe("Where the payer pays: Ping's hosted checkout, or the bank's page for PIS"),
     ping_payment_order_id: z.string().nullable(),

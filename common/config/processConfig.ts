@@ -83,6 +83,10 @@ export interface Config {
     /** LATE_PAYMENT_WINDOW: an expired, cancelled or failed payment keeps asking Ping this long whether it was paid after all. */
     latePaymentWindowMs: number;
   };
+  subscriptions: {
+    /** SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS: intervals, due dates, reminders and grace periods under a day are accepted. */
+    allowShortIntervals: boolean;
+  };
   encryption: {
     /** PAYLOAD_ENCRYPTION_KEYS parsed: the first key seals, all of them open. Required by api and worker. */
     keys?: EncryptionKeys;
@@ -201,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboundUrls: { allowHttp: e.ALLOW_HTTP_WEBHOOK_URLS, allowPrivate: e.ALLOW_PRIVATE_WEBHOOK_URLS },
     payments: { pollInitialMs: e.PAYMENT_POLL_INITIAL_MS, pollMaxMs: e.PAYMENT_POLL_MAX_MS },
     money: { settlementHoldMs: e.SETTLEMENT_HOLD, latePaymentWindowMs: e.LATE_PAYMENT_WINDOW },
+    subscriptions: { allowShortIntervals: e.SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS },
     encryption: { keys: encryptionKeys, codecCorsOrigins },
     metrics: { host: e.METRICS_HOST, public: e.METRICS_PUBLIC, workerPort: e.WORKER_METRICS_PORT, temporalPort: e.TEMPORAL_METRICS_PORT },
   };

@@ -77,6 +77,9 @@ export const envSchema = z.object({
   SETTLEMENT_HOLD: isoDuration.prefault('P3D'),
   LATE_PAYMENT_WINDOW: isoDuration.prefault('PT24H'),
 
+  // Subscription intervals and offsets under a day are refused unless this is on (tests and demos run PT5S periods).
+  SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS: flag.default(false),
+
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
   CODEC_CORS_ORIGINS: optionalString,
 

@@ -9,7 +9,7 @@ import type { MerchantEvent } from '../../activities/notifications';
 import { merchantWorkflowId } from '../../domain/merchant';
 import { merchantQuery } from '../../domain/merchantMessages';
 import type { PaymentResource } from '../../domain/payment';
-import { startApi, TEST_API_KEY, TEST_OUTBOUND_URLS, TEST_WEBHOOK_SECRET, type RunningApi } from './api';
+import { startApi, TEST_API_KEY, TEST_MONEY_TIMING, TEST_OUTBOUND_URLS, TEST_WEBHOOK_SECRET, type RunningApi } from './api';
 import { heldLogger } from './heldLogs';
 import { startInbox, type RunningInbox } from './inbox';
 import { startSandbox, type RunningSandbox } from './sandbox';
@@ -97,10 +97,17 @@ export async function startPaymentsStack(
       notificationSigningSecret: NOTIFICATION_SECRET,
       mail: { smtpUrl: inbox.smtpUrl, from: 'Test shop <receipts@shop.example>' },
       outboundUrls: options.outboundUrls?.worker ?? TEST_OUTBOUND_URLS,
+      taskQueue,
+      payments: timing,
+      money: options.money ?? TEST_MONEY_TIMING,
     },
     heldLogger('test-activities'),
-    // A merchant's events are signed with its own secret, whose version its workflow holds.
-    { signingVersionOf: async (id) => (await client.workflow.getHandle(merchantWorkflowId(id)).query(merchantQuery)).signing_secret_version },
+    {
+      // A merchant's events are signed with its own secret, whose version its workflow holds.
+      signingVersionOf: async (id) => (await client.workflow.getHandle(merchantWorkflowId(id)).query(merchantQuery)).signing_secret_version,
+      // A subscription's invoices are started through this client, on this stack's task queue.
+      temporalClient: async () => client,
+    },
   );
   // As worker/main.ts does: Ping's merchant status callbacks come to this stack's API.
   await registerTenant({ ping: built.ping, publicBaseUrl: api.url, webhookSecret: TEST_WEBHOOK_SECRET });

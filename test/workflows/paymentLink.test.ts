@@ -193,7 +193,10 @@ describe('paymentLink workflow', () => {
     const answered = await payment.cancel();
     const done = await payment.result();
 
-    expect(answered).toMatchObject({ status: 'paid', ping_status: 'COMPLETED', paid_at: expect.any(String) });
+    // The cancel answers the payment as it is when read: paid, or already completed if the
+    // receipt steps won the race against the read.
+    expect(answered).toMatchObject({ ping_status: 'COMPLETED', paid_at: expect.any(String) });
+    expect(['paid', 'completed']).toContain(answered.status);
     expect(calls(payment)).toEqual(['createPaymentLink', 'cancelPaymentLink', 'getPaymentLink', 'getReceipt', 'notifyMerchant', 'sendReceiptEmail', ...SETTLEMENT_CALLS]);
     expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.settled']);
     expect(done.status).toBe('completed');

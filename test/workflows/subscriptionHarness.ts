@@ -146,6 +146,8 @@ export class SubscriptionHarness {
       items: PIZZA,
       currency: 'SEK',
       invoiceTemplate: { customer: { email: 'member@example.com' }, locale: 'sv-SE' },
+      fingerprint: 'test',
+      notifyUrl: 'https://merchant.example/hooks',
       ...overrides,
     };
     const handle = await this.client.workflow.start<typeof subscription>('subscription', {
