@@ -5,7 +5,10 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { PROJECT_ROOT } from '../common/config/processConfig';
 import { merchantWorkflowId } from '../domain/merchant';
 import { keyUsedSignal, merchantAnswerQuery, merchantChangeSignal, merchantQuery, type MerchantChange, type MerchantInput } from '../domain/merchantMessages';
-import { MerchantId } from '../domain/searchAttributes';
+import { paymentQuery } from '../domain/messages';
+import { MerchantId, SubscriptionId, SubscriptionStatus } from '../domain/searchAttributes';
+import { subscriptionWorkflowId, type SubscriptionInput } from '../domain/subscription';
+import { subscriptionQuery } from '../domain/subscriptionMessages';
 import globalSetup from '../test/globalSetup';
 import globalTeardown from '../test/globalTeardown';
 import { linkRequest, pisRequest, startPaymentsStack, type PaymentsStack } from '../test/helpers/paymentsStack';
@@ -70,6 +73,65 @@ async function merchantContinued(stack: PaymentsStack): Promise<{ workflowId: st
   for (let i = 0; (await first.describe()).status.name === 'RUNNING'; i++) await ask({ kind: 'update_settings', settings: { display_name: `Pizzeria Napoli ${i}` } });
   await handle.terminate('fixture recorded');
   return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+}
+
+/**
+ * A subscription's first period, started as api/routes/subscriptions.ts starts one, for two
+ * fixtures: the subscription's first run, through to its continue-as-new at the next period, and
+ * that period's invoice, a payment link reminded once before it is paid. No notify_url: its events
+ * would be signed for a merchant this stack has not made.
+ */
+const subscriptions = new WeakMap<PaymentsStack, Promise<{ workflowId: string; runId: string; invoiceId: string }>>();
+function firstPeriod(stack: PaymentsStack) {
+  const run = async () => {
+    const id = `sub_${[...randomBytes(20)].map((b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32]).join('')}`;
+    const { items, currency, ...template } = linkRequest();
+    const input: SubscriptionInput = {
+      id,
+      merchant: 'mer_replayreplayreplayre',
+      fingerprint: `fp-${id}`,
+      interval: 'PT8S',
+      startAtMs: Date.now(),
+      dueAfter: 'PT4S',
+      reminders: ['-PT2S'],
+      gracePeriod: 'PT2S',
+      end: null,
+      items: items as SubscriptionInput['items'],
+      currency: currency as SubscriptionInput['currency'],
+      invoiceTemplate: { ...template, distribution: { sms: true } },
+      merchantReference: 'member-7',
+    };
+    const handle = await stack.client.workflow.start('subscription', {
+      workflowId: subscriptionWorkflowId(id),
+      taskQueue: stack.worker.taskQueue,
+      args: [input],
+      typedSearchAttributes: [
+        { key: SubscriptionId, value: [id] },
+        { key: SubscriptionStatus, value: ['active'] },
+      ],
+      staticSummary: 'Subscription · replay',
+    });
+    const until = async <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) => {
+      for (let deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 100))) {
+        const value = await read();
+        if (done(value)) return value;
+        if (Date.now() > deadline) throw new Error(`subscription ${id}: no ${what}`);
+      }
+    };
+    const sub = await until('invoice', () => handle.query(subscriptionQuery), (s) => s.invoices.length > 0);
+    const invoiceId = sub.invoices[0]!.id;
+    const invoice = stack.client.workflow.getHandle(invoiceId);
+    const reminded = await until('reminder', () => invoice.query(paymentQuery), (p) => p.events.some((e) => e.type === 'reminder_sent'));
+    await stack.control('POST', `/payment-links/${reminded.ping_payment_link_id}/pay`, {});
+    const first = stack.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    await until('continue-as-new', () => first.describe(), (d) => d.status.name !== 'RUNNING');
+    await invoice.result();
+    await handle.terminate('fixture recorded');
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, invoiceId };
+  };
+  let started = subscriptions.get(stack);
+  if (!started) subscriptions.set(stack, (started = run()));
+  return started;
 }
 
 const create = async (stack: PaymentsStack, endpoint: string, body: Record<string, unknown>) => {
@@ -146,6 +208,13 @@ const PATHS: Record<string, Path> = {
     return p.id;
   },
   'merchant-continued': merchantContinued,
+  async 'subscription-continued'(stack) {
+    const { workflowId, runId } = await firstPeriod(stack);
+    return { workflowId, runId };
+  },
+  async 'link-subscription-invoice'(stack) {
+    return (await firstPeriod(stack)).invoiceId;
+  },
 };
 
 async function main(): Promise<void> {

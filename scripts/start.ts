@@ -101,6 +101,8 @@ class Stack {
       // A developer's merchant receiver runs on this machine, over plain http (docs/configuration.md).
       ALLOW_PRIVATE_WEBHOOK_URLS: process.env.ALLOW_PRIVATE_WEBHOOK_URLS ?? 'true',
       ALLOW_HTTP_WEBHOOK_URLS: process.env.ALLOW_HTTP_WEBHOOK_URLS ?? 'true',
+      // A demo subscription can run its periods in seconds (docs/subscriptions.md).
+      SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS: process.env.SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS ?? 'true',
     };
     const bundle = await bundled;
     if (bundle.from === 'build') say(`Bundled the workflow code in ${(bundle.ms / 1000).toFixed(1)} s (kept by content in dist/workflow-bundle/)`);

@@ -51,6 +51,8 @@ export interface ApiOptions {
   notificationSigningSecret?: string;
   /** A new merchant's polling of Ping; default 200 ms doubling to 2 s, so a lost callback costs a test little. */
   merchantStatusPoll?: { initialMs: number; maxMs: number };
+  /** SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS; default on, as the test stacks run second-long periods. */
+  allowShortIntervals?: boolean;
 }
 
 /** Starts the real express app on a free port, connected to a real Temporal server. */
@@ -73,6 +75,7 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
     rateLimits: options.rateLimits,
     notificationSigningSecret: options.notificationSigningSecret ?? TEST_NOTIFICATION_SECRET,
     merchantStatusPoll: options.merchantStatusPoll ?? { initialMs: 200, maxMs: 2000 },
+    subscriptions: { allowShortIntervals: options.allowShortIntervals ?? true },
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));

@@ -37,6 +37,8 @@ export function workerChildEnv(o: WorkerEnvOptions): NodeJS.ProcessEnv {
     // The stacks' merchant receivers listen on http://127.0.0.1.
     ALLOW_PRIVATE_WEBHOOK_URLS: 'true',
     ALLOW_HTTP_WEBHOOK_URLS: 'true',
+    // Subscriptions with second-long periods (docs/subscriptions.md).
+    SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS: 'true',
     // Several workers on one machine: no fixed metrics ports for them to fight over ('0' is off).
     WORKER_METRICS_PORT: '0',
     TEMPORAL_METRICS_PORT: '0',

@@ -33,8 +33,8 @@ describe('workflow replay', () => {
   // test; with this Runtime they show only when a test fails.
   beforeAll(installQuietRuntime);
 
-  it('has a recorded history for each main path of both flows, and of a merchant', () => {
-    const paths = ['link-paid', 'link-expired', 'link-cancelled', 'link-refused', 'pis-paid', 'pis-aborted', 'pis-timed-out', 'pis-cancelled', 'merchant-continued'];
+  it('has a recorded history for each main path of both flows, of a merchant and of a subscription', () => {
+    const paths = ['link-paid', 'link-expired', 'link-cancelled', 'link-refused', 'pis-paid', 'pis-aborted', 'pis-timed-out', 'pis-cancelled', 'merchant-continued', 'subscription-continued', 'link-subscription-invoice'];
     // No release yet (CHANGELOG.md): these are the current code's, re-recorded on purpose with each
     // change to a command sequence. From 1.0.0 on, a released version's histories stay here beside them.
     expect(histories().map((h) => h.workflowId)).toEqual(expect.arrayContaining(paths));
