@@ -21,6 +21,7 @@ import { paymentLinkRoutes } from './routes/paymentLinks';
 import { paymentMoneyRoutes } from './routes/paymentMoney';
 import { paymentRoutes } from './routes/payments';
 import { pisPaymentRoutes } from './routes/pisPayments';
+import { subscriptionRoutes } from './routes/subscriptions';
 import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
@@ -52,6 +53,8 @@ export interface AppDeps {
   notificationSigningSecret?: string;
   /** How often a new merchant's workflow asks Ping for its status while undecided; default 1 s doubling to 10 min. */
   merchantStatusPoll?: { initialMs: number; maxMs: number };
+  /** SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS: subscription durations under a day are accepted (tests and demos); off by default. */
+  subscriptions?: { allowShortIntervals: boolean };
 }
 
 /** The HTTP API, built from its dependencies so tests can hand in real servers on free ports. */
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
   const merchantDeps = { client, logger: deps.logger, merchantKeys };
   v1.use(merchantRoutes({ ...merchantDeps, taskQueue: deps.taskQueue, notificationSigningSecret: deps.notificationSigningSecret, statusPoll: deps.merchantStatusPoll, cursorSecret: deps.webhookSecret, outboundUrls: createDeps.outboundUrls }));
   v1.use(merchantApiKeyRoutes(merchantDeps));
+  v1.use(subscriptionRoutes({ client, taskQueue: deps.taskQueue, cursorSecret: deps.webhookSecret, outboundUrls: createDeps.outboundUrls, allowShortIntervals: deps.subscriptions?.allowShortIntervals ?? false }));
   app.use('/v1', v1);
 
   app.use(notFound);

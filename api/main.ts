@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     rateLimits: config.rateLimits,
     // Shown to merchants as their own derived signing secrets; the worker signs their events with the same.
     notificationSigningSecret,
+    subscriptions: { allowShortIntervals: config.subscriptions.allowShortIntervals },
   });
   const server = http.createServer(app);
   await listen(server, config.api.port, config.api.host);

@@ -18,7 +18,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Ping orchestrator API',
       version: '1',
       description:
-        'Payments through Ping Payments, each one a durable Temporal workflow: payment links and open-banking (PIS) payments. ' +
+        'Payments through Ping Payments, each one a durable Temporal workflow: payment links, open-banking (PIS) payments, and subscriptions that invoice with a payment link each period. ' +
         'Authenticate with `Authorization: Bearer <API key>`: a platform key, or a merchant\'s own `sk_…` key (a platform key acts for one merchant with `On-Behalf-Of: <merchant id>`). Send an `Idempotency-Key` to make a create safe to retry. ' +
         'Requests under /v1 are rate-limited per API key (a 429 says when to retry in `Retry-After`). ' +
         'Amounts are in minor units. Every error has the shape `{"error": {"type", "code", "message", "param"?, "request_id"}}`. ' +
@@ -28,6 +28,7 @@ export function openApiDocument(): Record<string, unknown> {
     tags: [
       { name: 'Payments', description: 'Start payments and read their state' },
       { name: 'Merchants', description: "The platform's merchants, their API keys and signing secrets (docs/merchants.md)" },
+      { name: 'Subscriptions', description: "Recurring invoices: a payment link each period, with reminders, a grace period, and the subscription cancelled when one goes unpaid" },
       { name: 'Webhooks', description: 'Called by Ping Payments and by the payer’s bank, with per-payment URL tokens' },
       { name: 'Payload codec', description: 'Encrypted Temporal payloads, for the Web UI and the CLI' },
       { name: 'Operations', description: 'Health and metrics' },

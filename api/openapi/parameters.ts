@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN, PAYMENT_ID_PATTERN, PAYMENT_ID_PREFIXES } from '../../domain/ids';
 import { MERCHANT_ID_PATTERN } from '../../domain/merchant';
 import { KEY_ID_PATTERN } from '../merchantIds';
+import { SUBSCRIPTION_ID_PATTERN } from '../../domain/subscription';
 
 /**
  * The parameters outside request bodies, generated from the same zod schemas and patterns the API
@@ -10,7 +11,7 @@ import { KEY_ID_PATTERN } from '../merchantIds';
  */
 
 export type JsonSchema = Record<string, unknown>;
-type ParameterName = 'PaymentId' | 'IdempotencyKey' | 'RefundIdempotencyKey' | 'UrlToken' | 'MerchantId' | 'ApiKeyId' | 'MerchantIdempotencyKey' | 'OnBehalfOf' | 'TenantToken';
+type ParameterName = 'PaymentId' | 'IdempotencyKey' | 'RefundIdempotencyKey' | 'UrlToken' | 'MerchantId' | 'ApiKeyId' | 'MerchantIdempotencyKey' | 'OnBehalfOf' | 'TenantToken' | 'SubscriptionId' | 'SubscriptionIdempotencyKey';
 type Parameter = { name: string; in: 'path' | 'query' | 'header'; required?: boolean; description?: string; schema: JsonSchema };
 
 /** Query strings and headers arrive as text: the input side (before coercion and defaults) is what a client sends. */
@@ -98,6 +99,20 @@ export function componentParameters(): Record<ParameterName, Parameter> {
       description:
         "With a platform key: act for this merchant, confined to it as its own key would be (an unknown merchant is a 404 with `param` `On-Behalf-Of`). With a merchant's key: only its own id (any other is a 403 `on_behalf_of_not_allowed`)",
       schema: jsonSchemaOf(z.string().regex(MERCHANT_ID_PATTERN)),
+    },
+    SubscriptionId: {
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: "The subscription id (`sub_…`). A merchant key, or a platform key with On-Behalf-Of, reaches only its own merchant's subscriptions: any other id is a 404, as an unknown one",
+      schema: jsonSchemaOf(z.string().regex(SUBSCRIPTION_ID_PATTERN)),
+    },
+    SubscriptionIdempotencyKey: {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Makes the create safe to retry: the subscription id is derived from it and the merchant. Without one, every request is a new subscription.',
+      schema: jsonSchemaOf(z.string().regex(IDEMPOTENCY_KEY_PATTERN)),
     },
     TenantToken: {
       name: 'token',

@@ -1,5 +1,6 @@
 import { paymentListQuerySchema } from '../schemas/listQuery';
 import { merchantListQuerySchema } from '../schemas/merchant';
+import { subscriptionListQuerySchema } from '../schemas/subscription';
 import { schemaRef } from './schemas';
 import {
   API_KEY_OR_OPEN,
@@ -134,6 +135,7 @@ export function paths(): Record<string, Record<string, Operation>> {
       },
     },
     ...merchantPaths(),
+    ...subscriptionPaths(),
     '/webhooks/ping/payment-links/{id}': { post: callbackOperation('payment link', 'PingPaymentLinkCallback') },
     '/webhooks/ping/payments/{id}': { post: callbackOperation('PIS payment', 'PingPaymentCallback') },
     '/webhooks/ping/merchants/{token}': {
@@ -282,6 +284,96 @@ function merchantPaths(): Record<string, Record<string, Operation>> {
         requestBody: { required: false, content: json({ type: 'object', maxProperties: 0 }) },
         responses: { '200': ok('The new signing secret', 'SigningSecret'), ...errors(400, 401, 403, 404, 409, 415, 503) },
       }),
+    },
+  };
+}
+
+/** `/v1/subscriptions…` (api/routes/subscriptions.ts; issue 16). */
+function subscriptionPaths(): Record<string, Record<string, Operation>> {
+  const subscriptionId = parameterRef('SubscriptionId');
+  const tags = ['Subscriptions'];
+  const noBody = { required: false, content: json({ type: 'object', maxProperties: 0 }) };
+  const confined = "A merchant key, or a platform key with On-Behalf-Of, reaches its own merchant's subscriptions only (another's is a 404, as an unknown id); a platform key without it reaches all.";
+  const change = (summary: string, description: string, requestBody: Operation = noBody): Operation =>
+    rateLimited({
+      tags,
+      summary,
+      description: `${description} ${confined}`,
+      parameters: [subscriptionId],
+      requestBody,
+      responses: { '200': ok('The subscription after the change', 'Subscription'), ...errors(400, 401, 404, 409, 413, 415, 503) },
+    });
+  return {
+    '/v1/subscriptions': {
+      post: rateLimited({
+        tags,
+        summary: 'Create a subscription',
+        description:
+          "Invoices the customer with a payment link each period (`interval` from `start_at`), due `due_after` after the period starts, re-sent at each of `reminders`; " +
+          'an invoice still unpaid when the `grace_period` after its due date ends cancels the subscription (`cancellation_reason` `unpaid`). ' +
+          "Each invoice takes a payment link's fields; what the request leaves out (supplier, payment methods, locale, `notify_url`) comes from the merchant. " +
+          'Needs a merchant: its key, or a platform key with On-Behalf-Of (without it, 400 `merchant_required`). ' +
+          'Answers once the first invoice exists when the first period has begun (at most about 10 s), else at once.',
+        parameters: [parameterRef('SubscriptionIdempotencyKey')],
+        requestBody: { required: true, content: json(schemaRef('SubscriptionCreateRequest')) },
+        responses: {
+          '201': ok('The subscription was created', 'Subscription'),
+          '200': ok('The same request again under the same Idempotency-Key: the same subscription', 'Subscription'),
+          ...errors(400, 401, 403, 409, 413, 415),
+        },
+      }),
+      get: rateLimited({
+        tags,
+        summary: 'List subscriptions',
+        description: "Newest first, from Temporal visibility; each row is the whole subscription. A merchant key, or a platform key with On-Behalf-Of, lists its own merchant's only.",
+        parameters: queryParameters(subscriptionListQuerySchema),
+        responses: { '200': ok('A page of subscriptions', 'SubscriptionList'), ...errors(400, 401) },
+      }),
+    },
+    '/v1/subscriptions/{id}': {
+      get: rateLimited({
+        tags,
+        summary: 'Get a subscription',
+        description: confined,
+        parameters: [subscriptionId],
+        responses: { '200': ok('The subscription, as its workflow has it now', 'Subscription'), ...errors(401, 404) },
+      }),
+      patch: rateLimited({
+        tags,
+        summary: "Change a subscription's items",
+        description:
+          "The items the next invoice bills, and the ones after it (an invoice already made is not changed). Validated as a payment link's items; they pay the subscription's merchant. " +
+          'Needs a merchant, as the create does.',
+        parameters: [subscriptionId],
+        requestBody: { required: true, content: json(schemaRef('SubscriptionUpdateRequest')) },
+        responses: { '200': ok('The subscription with its new items', 'Subscription'), ...errors(400, 401, 403, 404, 409, 413, 415, 503) },
+      }),
+    },
+    '/v1/subscriptions/{id}/cancel': {
+      post: rateLimited({
+        tags,
+        summary: 'Cancel a subscription',
+        description:
+          'Now (default): its open invoices are cancelled at Ping and it ends `cancelled` (`cancellation_reason` `requested`); the answer waits for that. ' +
+          '`at_period_end: true`: no further invoice; it is cancelled when the current period ends. 409 `subscription_final` once it is cancelled or ended. ' +
+          confined,
+        parameters: [subscriptionId],
+        requestBody: { required: false, content: json(schemaRef('SubscriptionCancelRequest')) },
+        responses: {
+          '200': ok('The subscription: cancelled, or to be cancelled at the end of its period', 'Subscription'),
+          '202': ok('The cancel is under way: its open invoices are still being cancelled at Ping after 10 s', 'Subscription'),
+          ...errors(400, 401, 404, 409, 413, 415, 503),
+        },
+      }),
+    },
+    '/v1/subscriptions/{id}/pause': {
+      post: change('Pause a subscription', 'No invoices while paused; its open invoices are cancelled at Ping. Takes no parameters (no body, or `{}`). Pausing a paused subscription answers it again.'),
+    },
+    '/v1/subscriptions/{id}/resume': {
+      post: change(
+        'Resume a paused subscription',
+        'Back to `active`; invoicing restarts at the first period boundary from now on. 409 `subscription_not_paused` unless it is paused. Takes no parameters (no body, or `{}`).',
+      ),
     },
   };
 }

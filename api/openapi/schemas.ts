@@ -26,6 +26,13 @@ import {
 } from '../schemas/responses';
 import type { JsonSchema } from './parameters';
 import { refundRequestSchema } from '../schemas/refund';
+import {
+  subscriptionCancelRequestSchema,
+  subscriptionCreateRequestSchema,
+  subscriptionListSchema,
+  subscriptionSchema,
+  subscriptionUpdateRequestSchema,
+} from '../schemas/subscription';
 
 export const SCHEMA_REF = '#/components/schemas/';
 export const schemaRef = (name: string) => ({ $ref: `${SCHEMA_REF}${name}` });
@@ -62,6 +69,9 @@ export function componentSchemas(): Record<string, JsonSchema> {
   requests.add(merchantUpdateRequestSchema, { id: 'MerchantUpdateRequest' });
   requests.add(merchantStatusCallbackSchema, { id: 'PingMerchantCallback' });
   requests.add(creditTopUpCallbackSchema, { id: 'PingCreditTopUpCallback' });
+  requests.add(subscriptionCreateRequestSchema, { id: 'SubscriptionCreateRequest' });
+  requests.add(subscriptionUpdateRequestSchema, { id: 'SubscriptionUpdateRequest' });
+  requests.add(subscriptionCancelRequestSchema, { id: 'SubscriptionCancelRequest' });
   const requestSchemas = z.toJSONSchema(requests, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', uri }).schemas;
 
   // Responses as the API sends them. Published open: a later version may add fields, and clients
@@ -83,6 +93,8 @@ export function componentSchemas(): Record<string, JsonSchema> {
   responses.add(apiKeyCreatedSchema, { id: 'ApiKeyCreated' });
   responses.add(apiKeyListSchema, { id: 'ApiKeyList' });
   responses.add(signingSecretSchema, { id: 'SigningSecret' });
+  responses.add(subscriptionSchema, { id: 'Subscription' });
+  responses.add(subscriptionListSchema, { id: 'SubscriptionList' });
   const responseSchemas = z.toJSONSchema(responses, {
     target: 'draft-2020-12',
     io: 'output',

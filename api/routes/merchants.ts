@@ -8,6 +8,7 @@ import { MerchantId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
 import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
 import { listCursors, quoted } from '../listCursors';
+import { mapAtMost } from '../mapAtMost';
 import { merchantIdFor } from '../merchantIds';
 import type { MerchantKeys } from '../merchantKeys';
 import {
@@ -71,19 +72,6 @@ function inputOf(request: MerchantCreateRequest, merchantId: string, fingerprint
   };
 }
 
-/** Runs `read` on each item, at most `atOnce` at a time, keeping the order. */
-async function mapAtMost<T, R>(items: readonly T[], atOnce: number, read: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await read(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, lane));
-  return results;
-}
 
 /**
  * `/v1/merchants` and `/v1/merchants/:id` (docs/merchants.md). Each merchant is one `merchant`

@@ -63,6 +63,20 @@ const merchant = (overrides: Record<string, unknown> = {}): Record<string, unkno
 /** A valid refund body, and a valid Idempotency-Key for one: each row breaks one thing. */
 const refund = (overrides: Record<string, unknown> = {}) => ({ reason: 'requested_by_customer', ...overrides });
 const refundKey = { 'idempotency-key': 'hostile-refund-1' };
+/** A valid `POST /v1/subscriptions` body for merchant A (whose settings name no supplier or methods): each row breaks one thing. */
+const SUBSCRIPTIONS = '/v1/subscriptions';
+const subscription = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  currency: 'SEK',
+  locale: 'sv-SE',
+  items: [{ description: 'Gym membership', price: 19900, quantity: 1, vat: 25 }],
+  customer: { first_name: 'Bertil', last_name: 'Jönsson', email: 'bertil@example.com' },
+  supplier: { name: 'Bageriet AB' },
+  payment_methods: [{ provider: 'swish', method: 'm_commerce' }],
+  interval: 'P1M',
+  start_at: new Date(Date.now() + 86_400_000).toISOString(),
+  ...overrides,
+});
+const NO_SUBSCRIPTION = `/v1/subscriptions/sub_${'a'.repeat(20)}`;
 const validLinkCallback = () => ({ payment_link_id: randomUUID(), status: 'COMPLETED', occured_at: new Date().toISOString() });
 /** The API's DNS for the SSRF rows: one name with an internal address among public ones; no other name resolves. */
 const ssrfDns: Resolve = async (hostname) => {
@@ -342,6 +356,30 @@ const cases: HostileCase[] = [
   { name: 'merchant: a list limit of 1000', method: 'GET', path: `${MERCHANTS}?limit=1000`, status: 400, code: 'parameter_invalid', param: 'limit' },
   { name: 'merchant: a forged list cursor', method: 'GET', path: `${MERCHANTS}?cursor=Zm9yZ2Vk.${'A'.repeat(22)}`, status: 400, code: 'parameter_invalid', param: 'cursor' },
   { name: 'merchant: a PUT', method: 'PUT', path: `${MERCHANTS}/{merchantA}`, body: { display_name: 'X' }, status: 405, code: 'method_not_allowed' },
+  // --- subscriptions (issue 16): merchant A's key, unless the row says otherwise -------------------------
+  { name: 'subscription: a platform key without On-Behalf-Of', method: 'POST', path: SUBSCRIPTIONS, body: subscription(), status: 400, code: 'merchant_required', param: 'On-Behalf-Of' },
+  { name: 'subscription: an interval that is not a duration', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ interval: 'P1X' }), authorization: 'Bearer {keyA}', status: 400, code: 'parameter_invalid', param: 'interval' },
+  { name: 'subscription: a zero interval', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ interval: 'P0D' }), authorization: 'Bearer {keyA}', status: 400, code: 'parameter_invalid', param: 'interval' },
+  { name: 'subscription: a reminder after the grace period', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ reminders: ['P1D', 'P10D'] }), authorization: 'Bearer {keyA}', status: 400, code: 'parameter_invalid', param: 'reminders[1]' },
+  { name: 'subscription: an end in the past', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ end: { at: '2020-01-01T00:00:00Z' } }), authorization: 'Bearer {keyA}', status: 400, code: 'parameter_invalid', param: 'end.at' },
+  { name: 'subscription: a start long past', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ start_at: '2020-01-01T00:00:00Z' }), authorization: 'Bearer {keyA}', status: 400, code: 'parameter_invalid', param: 'start_at' },
+  { name: 'subscription: a due_at of its own', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ due_at: '2030-01-01T00:00:00Z' }), authorization: 'Bearer {keyA}', status: 400, code: 'parameter_unknown', param: 'due_at' },
+  { name: 'subscription: a top-level __proto__ key', method: 'POST', path: SUBSCRIPTIONS, body: withProto(subscription({ PROTO: { admin: true } })), authorization: 'Bearer {keyA}', status: 400, code: 'parameter_invalid', param: '__proto__' },
+  { name: 'subscription: a notify URL inside our network', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ notify_url: 'http://169.254.169.254/latest/meta-data/' }), authorization: 'Bearer {keyA}', status: 400, code: 'url_not_allowed', param: 'notify_url' },
+  { name: 'subscription: an item paying another merchant', method: 'POST', path: SUBSCRIPTIONS, body: subscription({ items: [{ description: 'Gym', price: 100, quantity: 1, vat: 25, merchant_id: MERCHANT_ID }] }), authorization: 'Bearer {keyA}', status: 403, code: 'merchant_mismatch', param: 'items[0].merchant_id' },
+  { name: 'subscription: a text/plain create', method: 'POST', path: SUBSCRIPTIONS, body: JSON.stringify(subscription()), contentType: 'text/plain', authorization: 'Bearer {keyA}', status: 415, code: 'unsupported_media_type' },
+  { name: 'subscription: an unknown id', method: 'GET', path: NO_SUBSCRIPTION, authorization: 'Bearer {keyA}', status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'subscription: an id that cannot be ours', method: 'GET', path: '/v1/subscriptions/..%2F..%2Fadmin', status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'subscription: cancel of an unknown one', method: 'POST', path: `${NO_SUBSCRIPTION}/cancel`, body: {}, status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'subscription: cancel with an unknown parameter', method: 'POST', path: `${NO_SUBSCRIPTION}/cancel`, body: { reason: 'fraud' }, status: 400, code: 'parameter_unknown', param: 'reason' },
+  { name: 'subscription: cancel with at_period_end as text', method: 'POST', path: `${NO_SUBSCRIPTION}/cancel`, body: { at_period_end: 'yes' }, status: 400, code: 'parameter_invalid', param: 'at_period_end' },
+  { name: 'subscription: pause with a parameter', method: 'POST', path: `${NO_SUBSCRIPTION}/pause`, body: { until: 'June' }, status: 400, code: 'parameter_unknown', param: 'until' },
+  { name: 'subscription: resume of an unknown one', method: 'POST', path: `${NO_SUBSCRIPTION}/resume`, status: 404, code: 'resource_missing', param: 'id' },
+  { name: 'subscription: PATCH of its schedule', method: 'PATCH', path: NO_SUBSCRIPTION, body: { items: [{ description: 'Gym', price: 100, quantity: 1, vat: 25 }], interval: 'P1W' }, authorization: 'Bearer {keyA}', status: 400, code: 'parameter_unknown', param: 'interval' },
+  { name: 'subscription: PATCH with no items', method: 'PATCH', path: NO_SUBSCRIPTION, body: { items: [] }, authorization: 'Bearer {keyA}', status: 400, code: 'parameter_invalid', param: 'items' },
+  { name: 'subscription: a list status that does not exist', method: 'GET', path: `${SUBSCRIPTIONS}?status=lost`, status: 400, code: 'parameter_invalid', param: 'status' },
+  { name: 'subscription: a forged list cursor', method: 'GET', path: `${SUBSCRIPTIONS}?cursor=Zm9yZ2Vk.${'A'.repeat(22)}`, status: 400, code: 'parameter_invalid', param: 'cursor' },
+  { name: 'subscription: a PUT', method: 'PUT', path: SUBSCRIPTIONS, body: subscription(), status: 405, code: 'method_not_allowed' },
   { name: 'merchant callback: a forged token', method: 'POST', path: `${MERCHANT_CALLBACK}/forged`, body: { merchant_id: randomUUID(), status: 'APPROVED' }, authorization: null, status: 401, code: 'invalid_webhook_token' },
   { name: 'merchant callback: a payment’s callback token', method: 'POST', path: `${MERCHANT_CALLBACK}/{linkCallbackToken}`, body: { merchant_id: randomUUID(), status: 'APPROVED' }, authorization: null, status: 401, code: 'invalid_webhook_token' },
   { name: 'merchant callback: the top-up token', method: 'POST', path: `${MERCHANT_CALLBACK}/{topUpToken}`, body: { merchant_id: randomUUID(), status: 'APPROVED' }, authorization: null, status: 401, code: 'invalid_webhook_token' },
@@ -432,10 +470,11 @@ describe('hostile input', () => {
     keys: (await stack.call('GET', `${MERCHANTS}/${tokens.merchantA}/api-keys`)).body,
   });
 
-  /** This stack's payments in visibility, and every call the sandbox has received. */
+  /** This stack's payments, merchants and subscriptions in visibility, and every call the sandbox has received. */
   const snapshot = async () => ({
     count: Number((await stack.client.workflow.count(`PaymentFlow IN ('link', 'pis') AND TaskQueue = '${stack.worker.taskQueue}'`)).count),
     merchants: Number((await stack.client.workflow.count(`WorkflowType = 'merchant' AND TaskQueue = '${stack.worker.taskQueue}'`)).count),
+    subscriptions: Number((await stack.client.workflow.count(`WorkflowType = 'subscription' AND TaskQueue = '${stack.worker.taskQueue}'`)).count),
     calls: (await stack.control('GET', '/counters')).calls as Record<string, number>,
   });
 

@@ -23,10 +23,18 @@ export interface SubscriptionCall {
   atMs: number;
 }
 
+/**
+ * How the payer of one period's invoice behaves: pays at once (before the create has answered),
+ * pays `afterMs` after the create (in the grace period, say), or never pays.
+ */
+export type PayerPlan = 'at_once' | { afterMs: number } | 'never';
+
 export class SubscriptionDouble {
   readonly calls: SubscriptionCall[] = [];
   /** Signals the invoice's payment as paid right after each create. */
   autopay = false;
+  /** Per period, overriding `autopay`. */
+  payer?: (period: number) => PayerPlan;
   /** Calls of an activity wait for its promise here before they answer (a cancel held at Ping, say). */
   readonly holds = new Map<SubscriptionActivityName, Promise<void>>();
 
@@ -37,10 +45,14 @@ export class SubscriptionDouble {
     await this.holds.get(name);
     if (name === 'createSubscriptionInvoice') {
       const create = args as CreateSubscriptionInvoice;
-      if (this.autopay) {
-        const paid: InvoiceChange = { paymentId: create.paymentId, status: 'paid', at: new Date().toISOString() };
-        await this.signal(paid);
-        await this.signal(paid);
+      const plan = this.payer?.(create.period) ?? (this.autopay ? 'at_once' : 'never');
+      const paid = (): InvoiceChange => ({ paymentId: create.paymentId, status: 'paid', at: new Date().toISOString() });
+      if (plan === 'at_once') {
+        await this.signal(paid());
+        await this.signal(paid());
+      } else if (plan !== 'never') {
+        // The payer comes back later, as a payment workflow would report it.
+        setTimeout(() => void this.signal(paid()).catch(() => undefined), plan.afterMs);
       }
       return { checkoutUrl: `https://checkout.ping.test/${create.paymentId}` };
     }

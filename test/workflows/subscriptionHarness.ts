@@ -18,7 +18,7 @@ import { testDataConverter } from '../helpers/encryption';
 import { pollFor } from '../helpers/pollFor';
 import { routeToDoubles } from './doubleRouting';
 import { connectClient, startWorker, type RunningWorker } from '../helpers/temporal';
-import { SUBSCRIPTION_ACTIVITY_NAMES, SubscriptionDouble } from './subscriptionDoubles';
+import { SUBSCRIPTION_ACTIVITY_NAMES, SubscriptionDouble, type PayerPlan } from './subscriptionDoubles';
 
 /**
  * The subscription workflow on the real dev server, with one real worker per test file whose
@@ -31,7 +31,7 @@ export const PIZZA: LinkItem[] = [{ description: 'Pizza club', merchant_id: 'mer
 
 type WithoutRequestId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
 
-export type SubscriptionCase = Partial<Omit<SubscriptionInput, 'id' | 'merchant' | 'state'>> & { autopay?: boolean };
+export type SubscriptionCase = Partial<Omit<SubscriptionInput, 'id' | 'merchant' | 'state'>> & { autopay?: boolean; payer?: (period: number) => PayerPlan };
 
 export class StartedSubscription {
   constructor(
@@ -128,11 +128,12 @@ export class SubscriptionHarness {
 
   /** Starts at once (the first period now) unless the case says otherwise. */
   async startSubscription(c: SubscriptionCase = {}): Promise<StartedSubscription> {
-    const { autopay, ...overrides } = c;
+    const { autopay, payer, ...overrides } = c;
     const id = `sub_${randomBytes(8).toString('hex')}`;
     const workflowId = subscriptionWorkflowId(id);
     const double = new SubscriptionDouble((change) => this.client.workflow.getHandle(workflowId).signal(invoiceChangedSignal, change));
     double.autopay = autopay ?? false;
+    double.payer = payer;
     this.doubles.set(workflowId, double);
     const input: SubscriptionInput = {
       id,
