@@ -63,6 +63,8 @@ describe('subscription on the real stack', () => {
     expect(created.status).toBe(201);
     const sub = created.body as SubscriptionResource;
     expect(sub).toMatchObject({ status: 'active', merchant: merchant.id, interval: 'PT15S', merchant_reference: 'member-42' });
+    // The first period has begun: the answer waited for its invoice, whose link the payer can open at once.
+    expect(sub.invoices).toEqual([expect.objectContaining({ period: 0, status: 'open', checkout_url: expect.stringMatching(/\/checkout\/payment-links\//) })]);
 
     const invoice = async (n: number) => {
       const s = await waitForSubscription(sub.id, `invoice ${n}`, (s) => s.invoices.some((i) => i.period === n));
