@@ -160,6 +160,9 @@ export interface SubscriptionActivities {
   notifySubscriptionEvent(args: SubscriptionNotice): Promise<void>;
 }
 
+/** `sub_` and 20 characters of lower-case base-32 (100 bits), as a merchant's `mer_…` id. */
+export const SUBSCRIPTION_ID_PATTERN = /^sub_[a-z2-7]{20}$/;
+
 export function subscriptionWorkflowId(id: string): string {
   return `subscription-${id}`;
 }
