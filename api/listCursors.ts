@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { ApiError } from './errors';
 
 /**
@@ -30,3 +32,34 @@ export function listCursors(cursorSecret: string | undefined) {
 
 /** A string literal of a visibility query. Values are validated first (no quotes, backslashes or control characters); doubling is belt and braces. */
 export const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+type Execution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+
+/**
+ * One page of a list endpoint: the workflows of a visibility query, newest first, and the cursor of
+ * the next page (null on the last). `rows` turns the page's executions into the list's data.
+ */
+export async function listPage<R>(
+  client: Client,
+  cursors: ReturnType<typeof listCursors>,
+  query: string,
+  page: { limit: number; cursor?: string },
+  rows: (executions: Execution[]) => R[] | Promise<R[]>,
+): Promise<{ object: 'list'; data: R[]; has_more: boolean; next_cursor: string | null }> {
+  const answer = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+    pageSize: page.limit,
+    nextPageToken: page.cursor ? cursors.decode(query, page.cursor) : undefined,
+  });
+  const data = await rows(answer.executions ?? []);
+  const next = answer.nextPageToken?.length ? cursors.encode(query, answer.nextPageToken) : null;
+  return { object: 'list', data, has_more: next !== null, next_cursor: next };
+}
+
+/** The ids of the listed workflows whose workflow id is `prefix` + id: the ids of a resource with its own workflow (merchants, subscriptions). */
+export const listedIds = (executions: Execution[], prefix: string): string[] =>
+  executions
+    .map((execution) => execution.execution?.workflowId ?? '')
+    .filter((workflowId) => workflowId.startsWith(prefix))
+    .map((workflowId) => workflowId.slice(prefix.length));

@@ -15,7 +15,7 @@ import {
 } from '../domain/subscriptionMessages';
 import { askWorkflow, RequestRefused } from './askPayment';
 import { ApiError } from './errors';
-import { listCursors, quoted } from './listCursors';
+import { listCursors, listedIds, listPage, quoted } from './listCursors';
 import { base32 } from './merchantIds';
 import { patiently } from './merchants';
 import { actingMerchant } from './principal';
@@ -133,20 +133,12 @@ export function subscriptionLister(client: Client, taskQueue: string, cursorSecr
     if (q.merchant_reference) clauses.push(`MerchantReference = ${quoted(q.merchant_reference)}`);
     const merchant = actingMerchant(res);
     if (merchant) clauses.push(`MerchantId = ${quoted(merchant.merchantId)}`);
-    const query = clauses.join(' AND ');
-    const page = await client.workflowService.listWorkflowExecutions({
-      namespace: client.options.namespace,
-      query,
-      pageSize: q.limit,
-      nextPageToken: q.cursor ? cursors.decode(query, q.cursor) : undefined,
-    });
-    const ids = (page.executions ?? [])
-      .map((execution) => execution.execution?.workflowId ?? '')
-      .filter((workflowId) => workflowId.startsWith(WORKFLOW_PREFIX))
-      .map((workflowId) => workflowId.slice(WORKFLOW_PREFIX.length))
-      .filter((id) => SUBSCRIPTION_ID_PATTERN.test(id));
-    const data = await mapAtMost(ids, LIST_READS_AT_ONCE, (id) => readSubscription(client, id));
-    const next = page.nextPageToken?.length ? cursors.encode(query, page.nextPageToken) : null;
-    return { object: 'list' as const, data, has_more: next !== null, next_cursor: next };
+    return listPage(client, cursors, clauses.join(' AND '), q, (executions) =>
+      mapAtMost(
+        listedIds(executions, WORKFLOW_PREFIX).filter((id) => SUBSCRIPTION_ID_PATTERN.test(id)),
+        LIST_READS_AT_ONCE,
+        (id) => readSubscription(client, id),
+      ),
+    );
   };
 }

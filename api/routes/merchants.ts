@@ -2,12 +2,12 @@ import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from '../../common/logger';
 import type { OutboundUrlPolicy } from '../../common/outboundUrl';
-import { MERCHANT_WORKFLOW_PREFIX, merchantWorkflowId, type MerchantResource } from '../../domain/merchant';
+import { MERCHANT_WORKFLOW_PREFIX, merchantWorkflowId } from '../../domain/merchant';
 import { merchantFingerprintQuery, type MerchantInput } from '../../domain/merchantMessages';
 import { MerchantId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
 import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
-import { listCursors, quoted } from '../listCursors';
+import { listCursors, listedIds, listPage, quoted } from '../listCursors';
 import { mapAtMost } from '../mapAtMost';
 import { merchantIdFor } from '../merchantIds';
 import type { MerchantKeys } from '../merchantKeys';
@@ -134,19 +134,7 @@ export function merchantRoutes(deps: MerchantRoutesDeps): Router {
   router.get('/merchants', requirePlatformItself, async (req, res) => {
     const q = parseBody(merchantListQuerySchema, { ...req.query });
     const query = `WorkflowType = 'merchant' AND TaskQueue = ${quoted(taskQueue)}`;
-    const page = await client.workflowService.listWorkflowExecutions({
-      namespace: client.options.namespace,
-      query,
-      pageSize: q.limit,
-      nextPageToken: q.cursor ? cursors.decode(query, q.cursor) : undefined,
-    });
-    const ids = (page.executions ?? [])
-      .map((execution) => execution.execution?.workflowId ?? '')
-      .filter((workflowId) => workflowId.startsWith(MERCHANT_WORKFLOW_PREFIX))
-      .map((workflowId) => workflowId.slice(MERCHANT_WORKFLOW_PREFIX.length));
-    const data: MerchantResource[] = await mapAtMost(ids, LIST_READS_AT_ONCE, (id) => readMerchant(client, id));
-    const next = page.nextPageToken?.length ? cursors.encode(query, page.nextPageToken) : null;
-    res.json({ object: 'list', data, has_more: next !== null, next_cursor: next });
+    res.json(await listPage(client, cursors, query, q, (executions) => mapAtMost(listedIds(executions, MERCHANT_WORKFLOW_PREFIX), LIST_READS_AT_ONCE, (id) => readMerchant(client, id))));
   });
 
   router.get('/merchants/:id', async (req, res) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
+import type { temporal } from '@temporalio/proto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { cancelSignal } from '../../domain/messages';
@@ -7,7 +8,7 @@ import { PAYMENT_FLOWS } from '../../domain/payment';
 import { AmountMinor, Currency, DueAt, MerchantId, MerchantReference, PaymentFlow, PaymentStatus, PingPaymentId, PingPaymentLinkId, PingPaymentOrderId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
 import { askPayment, RequestRefused } from '../askPayment';
-import { listCursors, quoted } from '../listCursors';
+import { listCursors, listPage, quoted } from '../listCursors';
 import { actingMerchant } from '../principal';
 import { confinePaymentId, paymentHandle, readPayment } from '../payments';
 import { readPaymentUntil } from '../readPaymentUntil';
@@ -24,6 +25,27 @@ export interface PaymentRoutesDeps {
   cursorSecret?: string;
 }
 
+/** A row of `GET /v1/payments`: the payment as visibility has it (its search attributes), without asking its workflow. */
+function paymentSummary(execution: temporal.api.workflow.v1.IWorkflowExecutionInfo) {
+  const sa = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+  const startSeconds = Number(execution.startTime?.seconds ?? 0);
+  return {
+    id: execution.execution?.workflowId,
+    object: 'payment',
+    flow: sa.get(PaymentFlow) ?? null,
+    status: sa.get(PaymentStatus) ?? null,
+    amount: sa.get(AmountMinor) ?? null,
+    currency: sa.get(Currency) ?? null,
+    merchant: sa.get(MerchantId) ?? null,
+    merchant_reference: sa.get(MerchantReference) ?? null,
+    ping_payment_order_id: sa.get(PingPaymentOrderId) ?? null,
+    ping_payment_link_id: sa.get(PingPaymentLinkId) ?? null,
+    ping_payment_id: sa.get(PingPaymentId) ?? null,
+    due_at: sa.get(DueAt)?.toISOString() ?? null,
+    created_at: new Date(startSeconds * 1000).toISOString(),
+  };
+}
+
 export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Router {
   const router = Router();
   router.param('id', confinePaymentId);
@@ -38,34 +60,7 @@ export function paymentRoutes({ client, cursorSecret }: PaymentRoutesDeps): Rout
     // A merchant's key lists its own payments only (and a cursor is MACed over this query, so it cannot be widened).
     const merchant = actingMerchant(res);
     if (merchant) clauses.push(`MerchantId = ${quoted(merchant.merchantId)}`);
-    const query = clauses.join(' AND ');
-    const page = await client.workflowService.listWorkflowExecutions({
-      namespace: client.options.namespace,
-      query,
-      pageSize: q.limit,
-      nextPageToken: q.cursor ? cursors.decode(query, q.cursor) : undefined,
-    });
-    const data = (page.executions ?? []).map((execution) => {
-      const sa = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
-      const startSeconds = Number(execution.startTime?.seconds ?? 0);
-      return {
-        id: execution.execution?.workflowId,
-        object: 'payment',
-        flow: sa.get(PaymentFlow) ?? null,
-        status: sa.get(PaymentStatus) ?? null,
-        amount: sa.get(AmountMinor) ?? null,
-        currency: sa.get(Currency) ?? null,
-        merchant: sa.get(MerchantId) ?? null,
-        merchant_reference: sa.get(MerchantReference) ?? null,
-        ping_payment_order_id: sa.get(PingPaymentOrderId) ?? null,
-        ping_payment_link_id: sa.get(PingPaymentLinkId) ?? null,
-        ping_payment_id: sa.get(PingPaymentId) ?? null,
-        due_at: sa.get(DueAt)?.toISOString() ?? null,
-        created_at: new Date(startSeconds * 1000).toISOString(),
-      };
-    });
-    const next = page.nextPageToken?.length ? cursors.encode(query, page.nextPageToken) : null;
-    res.json({ object: 'list', data, has_more: next !== null, next_cursor: next });
+    res.json(await listPage(client, cursors, clauses.join(' AND '), q, (executions) => executions.map(paymentSummary)));
   });
 
   router.get('/payments/:id', async (req, res) => {
