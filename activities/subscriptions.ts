@@ -4,7 +4,7 @@ import { log } from '@temporalio/activity';
 import { fingerprintOf } from '../common/fingerprint';
 import { joinPayment, PaymentKeyReused, paymentSearchAttributes, startPayment } from '../common/startPayment';
 import { paymentLinkAmount } from '../domain/amount';
-import { cancelSignal, paymentQuery, remindSignal } from '../domain/messages';
+import { cancelSignal, paymentQuery, sendLinkSignal } from '../domain/messages';
 import { describePaymentLink, paymentLinkSearchAttributes } from '../domain/paymentLinkSummary';
 import type { MoneyTiming, PaymentLinkRequest, PollTiming } from '../domain/requests';
 import type { CreateSubscriptionInvoice, SubscriptionActivities, SubscriptionNotice } from '../domain/subscription';
@@ -72,7 +72,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps): Su
     },
 
     async remindSubscriptionInvoice({ paymentId }) {
-      await signalPayment(paymentId, (client) => client.workflow.getHandle(paymentId).signal(remindSignal));
+      await signalPayment(paymentId, (client) => client.workflow.getHandle(paymentId).signal(sendLinkSignal, { reason: 'reminder' }));
     },
 
     /** As `POST /v1/payments/:id/cancel` does it; a payment paid meanwhile refuses and tells the subscription it was paid. */

@@ -19,6 +19,7 @@ import { merchantApiKeyRoutes } from './routes/merchantApiKeys';
 import { merchantRoutes } from './routes/merchants';
 import { paymentLinkRoutes } from './routes/paymentLinks';
 import { paymentMoneyRoutes } from './routes/paymentMoney';
+import { paymentSendRoutes } from './routes/paymentSend';
 import { paymentRoutes } from './routes/payments';
 import { pisPaymentRoutes } from './routes/pisPayments';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
   // List cursors are MACed so a forged or edited one is a 400, not a slow 500 from Temporal.
   v1.use(paymentRoutes({ client, cursorSecret: deps.webhookSecret }));
   v1.use(paymentMoneyRoutes({ client }));
+  v1.use(paymentSendRoutes({ client }));
   const merchantDeps = { client, logger: deps.logger, merchantKeys };
   v1.use(merchantRoutes({ ...merchantDeps, taskQueue: deps.taskQueue, notificationSigningSecret: deps.notificationSigningSecret, statusPoll: deps.merchantStatusPoll, cursorSecret: deps.webhookSecret, outboundUrls: createDeps.outboundUrls }));
   v1.use(merchantApiKeyRoutes(merchantDeps));

@@ -60,10 +60,18 @@ export const settleSignal = defineSignal<[PaymentRequest]>('settle');
 export const requestAnswerQuery = defineQuery<RequestAnswer | null, [string]>('requestAnswer');
 
 /**
- * From a payment link's subscription: send the link to the payer again, as its distribution says.
- * Ignored once the payment is decided. A duplicate sends one more reminder, which is harmless.
+ * Send a payment link to the payer again through Ping: a subscription's reminder (as the link first
+ * went out), or `POST /v1/payments/:id/send` (one channel, to the contact given or the link's own).
+ * Ignored once the payment is decided. A duplicate sends once more, which is harmless.
  */
-export const remindSignal = defineSignal('remind');
+export interface SendLinkRequest {
+  reason: 'reminder' | 'requested';
+  /** Absent: the channels the link was first sent by. */
+  channel?: 'sms' | 'email';
+  /** Overrides the link's customer phone or e-mail for this send. */
+  to?: string;
+}
+export const sendLinkSignal = defineSignal<[SendLinkRequest]>('sendLink');
 
 /** A callback from Ping arrived. Only a trigger: the workflow fetches the real status from Ping. */
 export const pingCallbackSignal = defineSignal<[{ status?: string; receivedAt: string }]>('pingCallback');

@@ -1,4 +1,4 @@
-import { isCancellation, log } from '@temporalio/workflow';
+import { isCancellation, log, setHandler } from '@temporalio/workflow';
 import { paymentLinkAmount } from '../domain/amount';
 import type { PaymentResource } from '../domain/payment';
 import type { PaymentLinkInput, PaymentLinkRequest } from '../domain/requests';
@@ -8,7 +8,7 @@ import type { Outcome } from './outcome';
 import type { PaymentRecord } from './paymentRecord';
 import type { PingAdapter } from './pingAdapter';
 import { runPayment } from './runPayment';
-import { handleReminders } from './subscriptionInvoice';
+import { sendLinkSignal, type SendLinkRequest } from '../domain/messages';
 
 interface CreatedLink {
   checkoutUrl: string;
@@ -50,22 +50,32 @@ function linkAtPing(paymentId: string, request: PaymentLinkRequest): PingAdapter
 }
 
 /**
- * A subscription's reminder sends the link again the way it first went out; a link first sent only
- * as a PDF invoice (whose OCR stays the same) is reminded by e-mail, or SMS, to what contact there is.
+ * The link again, through Ping. A subscription's reminder goes the way the link first went out (a
+ * link first sent only as a PDF invoice, whose OCR stays the same, by e-mail, or SMS, to what contact
+ * there is); a requested send by its one channel, to the contact it names or the link's own.
  */
-async function remind(request: PaymentLinkRequest, { ids }: CreatedLink, payment: PaymentRecord): Promise<void> {
+async function sendAgain(request: PaymentLinkRequest, { ids }: CreatedLink, payment: PaymentRecord, send: SendLinkRequest): Promise<void> {
   const { distribution, customer } = request;
-  const sent = distribution?.sms || distribution?.email;
-  const channels = sent ? { sms: !!distribution?.sms, email: !!distribution?.email } : { sms: !customer.email && !!customer.phone, email: !!customer.email };
-  if (!channels.sms && !channels.email) return payment.record('reminder_failed', 'no e-mail address or phone number to send it to');
+  const event = send.reason === 'reminder' ? 'reminder' : 'link_resend';
+  const first = distribution?.sms || distribution?.email;
+  const channels = send.channel
+    ? { sms: send.channel === 'sms', email: send.channel === 'email' }
+    : first
+      ? { sms: !!distribution?.sms, email: !!distribution?.email }
+      : { sms: !customer.email && !!customer.phone, email: !!customer.email };
+  const phone = send.channel === 'sms' ? (send.to ?? customer.phone) : customer.phone;
+  const emailAddress = send.channel === 'email' ? (send.to ?? customer.email) : customer.email;
+  if ((channels.sms && !phone) || (channels.email && !emailAddress) || (!channels.sms && !channels.email)) {
+    return payment.record(`${event}_failed`, 'no e-mail address or phone number to send it to');
+  }
   try {
-    await pingChanges.distributePaymentLink.executeWithOptions({ ...CHANGE_OPTIONS, summary: 'Remind payer: send payment link again (Ping SMS/e-mail)' }, [
-      { linkId: ids.linkId, ...channels, phone: customer.phone, emailAddress: customer.email },
+    await pingChanges.distributePaymentLink.executeWithOptions({ ...CHANGE_OPTIONS, summary: `${send.reason === 'reminder' ? 'Remind payer' : 'Send to payer'}: payment link again (Ping SMS/e-mail)` }, [
+      { linkId: ids.linkId, ...channels, phone, emailAddress },
     ]);
-    payment.record('reminder_sent', [channels.sms && 'sms', channels.email && 'email'].filter(Boolean).join('+'));
+    payment.record(`${event}_sent`, [channels.sms && 'sms', channels.email && 'email'].filter(Boolean).join('+'));
   } catch (err) {
     if (isCancellation(err)) throw err;
-    payment.record('reminder_failed', failureFromError(err).message);
+    payment.record(`${event}_failed`, failureFromError(err).message);
   }
 }
 
@@ -146,7 +156,10 @@ export async function paymentLink(input: PaymentLinkInput): Promise<PaymentResou
   };
   return runPayment(spec, linkAtPing(paymentId, request), {
     afterCreate: (created, payment) => {
-      if (input.subscriptionId) handleReminders(payment, () => remind(request, created, payment));
+      // From the link's creation on; a payment decided by the time a request is handled sends nothing.
+      setHandler(sendLinkSignal, async (send) => {
+        if (!payment.isDecided) await sendAgain(request, created, payment, send);
+      });
       return distribute(request, created, payment);
     },
     afterPaid: fetchReceipt,

@@ -1,11 +1,9 @@
-import { getExternalWorkflowHandle, isCancellation, log, setHandler } from '@temporalio/workflow';
-import { remindSignal } from '../domain/messages';
+import { getExternalWorkflowHandle, isCancellation, log } from '@temporalio/workflow';
 import { subscriptionWorkflowId } from '../domain/subscription';
 import { invoiceChangedSignal } from '../domain/subscriptionMessages';
 import type { PaymentRecord } from './paymentRecord';
 
-// A payment link that is a subscription's invoice (issue 16): it tells its subscription how it
-// ended, and sends itself again when the subscription asks for a reminder.
+// A payment link that is a subscription's invoice (issue 16) tells its subscription how it ended.
 
 /**
  * Tells the subscription once the payment is decided: paid, or ended without the money. A
@@ -21,12 +19,4 @@ export async function tellSubscription(subscriptionId: string | undefined, payme
     if (isCancellation(err)) throw err;
     log.info('subscription not told: it has closed', { subscriptionId, paymentId: id, status });
   }
-}
-
-/** Reminders, from the link's creation on: each one runs `send` unless the payment is decided by then. */
-export function handleReminders(payment: PaymentRecord, send: () => Promise<void>): void {
-  setHandler(remindSignal, async () => {
-    if (payment.isDecided) return;
-    await send();
-  });
 }

@@ -20,13 +20,13 @@ const ERRORS: Record<number, string> = {
   403: 'Not allowed: this browser origin may not call the codec endpoint; or a merchant key on a platform-only operation (`platform_key_required`), or with another merchant in `On-Behalf-Of` (`on_behalf_of_not_allowed`); or an item naming another merchant (`merchant_mismatch`)',
   404: 'No such payment, subscription, merchant, API key, route or document (also another merchant\'s, to a merchant key), or no such merchant as `On-Behalf-Of` names (`param` `On-Behalf-Of`)',
   405: 'Method not allowed on this path (the `Allow` header lists the allowed ones)',
-  409: 'Conflict: the Idempotency-Key was used with another body, or the payment is in no state for this (`payment_final`, `payment_not_paid`, `payment_settled`, `already_refunded`, `payment_refunded`), or the merchant refused the change (`too_many_api_keys`, `merchant_change_refused`, `merchant_closed`), or the merchant is not approved at Ping (`merchant_not_approved`), or the subscription is in no state for this (`subscription_final`, `subscription_not_paused`)',
+  409: 'Conflict: the Idempotency-Key was used with another body, or the payment is in no state for this (`payment_final`, `payment_not_paid`, `payment_settled`, `already_refunded`, `payment_refunded`, `payment_not_a_link`), or the merchant refused the change (`too_many_api_keys`, `merchant_change_refused`, `merchant_closed`), or the merchant is not approved at Ping (`merchant_not_approved`), or the subscription is in no state for this (`subscription_final`, `subscription_not_paused`)',
   413: 'The request body is too large',
   415: 'The body is not UTF-8 JSON with `Content-Type: application/json`',
   422: 'Ping Payments refused the payment (its code, message and `ping_status`) or the merchant (`merchant_id`), or an undecodable payload',
   429: 'Rate limited (`type` `rate_limit_error`): this API key sent too many requests (`rate_limited`), or this address failed too many key checks (`too_many_auth_failures`); retry after `Retry-After` seconds',
   500: 'Something went wrong on our side (it has been logged under `request_id`)',
-  502: 'Ping Payments could not be reached to create the payment',
+  502: 'Ping Payments could not be reached to create the payment, or did not send the link (`send_failed`)',
   503: 'Temporarily unavailable: the API key could not be checked (`key_check_unavailable`), the merchant or subscription did not answer in time (`merchant_busy`, `subscription_busy`), or merchant signing secrets are not configured (`signing_secret_unavailable`); retry',
 };
 

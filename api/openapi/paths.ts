@@ -69,6 +69,19 @@ export function paths(): Record<string, Record<string, Operation>> {
         responses: { '200': ok('The cancelled payment', 'Payment'), '202': ok('The cancel is under way: Ping has not answered within 30 s', 'Payment'), ...errors(400, 401, 404, 409, 415) },
       }),
     },
+    '/v1/payments/{id}/send': {
+      post: rateLimited({
+        tags: ['Payments'],
+        summary: 'Send a payment link to the payer again',
+        description:
+          'Ping sends the link by SMS or e-mail, to `to` or to the payment\'s customer. Only while the payment is `awaiting_payment` ' +
+          '(409 `payment_final`), and only for payment links (409 `payment_not_a_link`). Answers once Ping has taken it (the payment\'s ' +
+          '`events` end with `link_resend_sent`); 502 `send_failed` if Ping refused; 202 if Ping has not answered within 10 s.',
+        parameters: [paymentId],
+        requestBody: { required: true, content: json(schemaRef('PaymentSendRequest')) },
+        responses: { '200': ok('Sent: the payment', 'Payment'), '202': ok('The send is under way', 'Payment'), ...errors(400, 401, 404, 409, 415, 502) },
+      }),
+    },
     '/v1/payments/{id}/refunds': {
       post: rateLimited({
         tags: ['Payments'],

@@ -26,6 +26,7 @@ import {
 } from '../schemas/responses';
 import type { JsonSchema } from './parameters';
 import { refundRequestSchema } from '../schemas/refund';
+import { paymentSendRequestSchema } from '../schemas/paymentSend';
 import {
   subscriptionCancelRequestSchema,
   subscriptionCreateRequestSchema,
@@ -62,6 +63,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
   requests.add(paymentLinkRequestSchema, { id: 'PaymentLinkRequest' });
   requests.add(pisPaymentRequestSchema, { id: 'PisPaymentRequest' });
   requests.add(refundRequestSchema, { id: 'RefundRequest' });
+  requests.add(paymentSendRequestSchema, { id: 'PaymentSendRequest' });
   requests.add(paymentLinkStatusCallbackSchema, { id: 'PingPaymentLinkCallback' });
   requests.add(paymentStatusCallbackSchema, { id: 'PingPaymentCallback' });
   requests.add(codecRequestSchema, { id: 'CodecRequest' });

@@ -12,7 +12,7 @@ const item = z.strictObject({
   unit: text(16).optional(),
 });
 
-const phone = z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number, e.g. 0701234567 or +46701234567');
+export const phone = z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number, e.g. 0701234567 or +46701234567');
 
 /** The fields of a payment link request, each with its own checks; a subscription's invoices take them too (api/schemas/subscription.ts). */
 export const paymentLinkFields = {
