@@ -4,6 +4,7 @@ import { loadConfigOrExit } from '../common/config/orExit';
 import type { Config } from '../common/config/processConfig';
 import { spawnService, type Service } from './childProcess';
 import { loadOrCreateDevSecrets } from './devSecrets';
+import { ensureDevMerchant } from './devMerchant';
 import { startDevServer, type DevServer } from './devServer';
 import { waitForHttpOk, waitForWorker } from './readiness';
 import { cliVersion, ensureTemporalCli } from './temporalCli';
@@ -132,10 +133,13 @@ class Stack {
     ]);
 
     const apiKey = apiKeyFromEnv ? `${mask(config.api.keys[0]!)} (from API_KEYS)` : `${secrets.apiKey} (generated, kept in ${config.dataDir})`;
+    // Only against the local sandbox: a start pointed at Ping's own API must not create merchants there.
+    const devMerchant = withSandbox ? await ensureDevMerchant(apiUrl, apiKeyFromEnv ? config.api.keys[0]! : secrets.apiKey, config.dataDir) : undefined;
     say('');
     say('Ping orchestrator is running.');
     say(`  API            ${apiUrl}`);
     say(`  API key        ${apiKey}`);
+    if (devMerchant) say(`  Payee app      ${apiUrl}/app (sign in with ${devMerchant.key}, the key of the dev merchant ${devMerchant.merchantId})`);
     say(`  Temporal gRPC  ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
     if (this.devServer?.uiUrl) say(`  Temporal UI    ${this.devServer.uiUrl} (decodes encrypted payloads through ${codecUrl})`);
     else say(`  Payload codec  ${codecUrl} (point your Temporal UI's codec endpoint here)`);

@@ -107,6 +107,12 @@ describe('npm start', () => {
     expect((await fetch(`${apiUrl}/v1/x`, { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(404);
     expect((await fetch(`${apiUrl}/v1/x`)).status).toBe(401);
     expect(JSON.parse(readFileSync(path.join(dataDir, 'dev-secrets.json'), 'utf8'))).toMatchObject({ apiKey });
+    // The payee app's line names a dev merchant's own key, which reaches that merchant, approved at the sandbox.
+    const [, appUrl, merchantKey, merchantId] = out.match(/Payee app\s+(http:\/\/\S+) \(sign in with (sk_\S+), the key of the dev merchant (mer_\w+)\)/)!;
+    expect(appUrl).toBe(`${apiUrl}/app`);
+    const devMerchant = await fetch(`${apiUrl}/v1/merchants/${merchantId}`, { headers: { Authorization: `Bearer ${merchantKey}` } });
+    expect(devMerchant.status).toBe(200);
+    expect(await devMerchant.json()).toMatchObject({ id: merchantId, status: 'approved' });
     expect(existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
 
     // A workflow nobody works on stays open: after a restart it must still be there.
@@ -127,6 +133,7 @@ describe('npm start', () => {
     const second = start();
     await second.waitFor(/Press Ctrl-C to stop/, 120_000);
     expect(second.output()).toContain(apiKey); // the same generated key, kept in the data folder
+    expect(second.output()).toContain(`sign in with ${merchantKey}, the key of the dev merchant ${merchantId}`);
     const again = await Connection.connect({ address: grpc });
     try {
       const handle = new Client({ connection: again }).workflow.getHandle(workflowId);
