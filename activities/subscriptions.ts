@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { log } from '@temporalio/activity';
+import { heartbeat, log } from '@temporalio/activity';
 import { fingerprintOf } from '../common/fingerprint';
 import { joinPayment, PaymentKeyReused, paymentSearchAttributes, startPayment } from '../common/startPayment';
 import { paymentLinkAmount } from '../domain/amount';
@@ -42,32 +42,44 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps): Su
       log.info('invoice payment has closed; nothing to send it', { paymentId });
     }
   };
+
+  /** Period n's payment link, started as the API starts one; a second start joins the first. */
+  const createInvoice = async (args: CreateSubscriptionInvoice): Promise<{ checkoutUrl: string | null }> => {
+    const client = await deps.client();
+    const request = invoiceRequest(args);
+    const input = { paymentId: args.paymentId, request, fingerprint: fingerprintOf(request), timing: deps.timing, money: deps.money, subscriptionId: args.subscriptionId };
+    const amount = paymentLinkAmount(request);
+    try {
+      const { payment } = await startPayment(client, {
+        workflowType: 'paymentLink',
+        input,
+        taskQueue: deps.taskQueue,
+        typedSearchAttributes: [
+          ...paymentSearchAttributes({ flow: 'link', amount, currency: request.currency, reference: request.merchant_reference, merchantId: args.merchant }),
+          ...paymentLinkSearchAttributes(request, args.subscriptionId),
+        ],
+        ...describePaymentLink(request, amount, args.subscriptionId),
+      });
+      // Refused by Ping: no link to pay. The payment tells the subscription it failed.
+      return { checkoutUrl: payment.checkout_url };
+    } catch (err) {
+      if (!(err instanceof PaymentKeyReused)) throw err;
+      // Only a change of this code between attempts can get here: the period's invoice exists, and it is the one that counts.
+      log.warn('invoice payment exists with another request; using it', { paymentId: args.paymentId });
+      const handle = client.workflow.getHandle(args.paymentId);
+      const payment = await handle.query(paymentQuery).catch(() => joinPayment(handle, input.fingerprint).then((r) => r.payment));
+      return { checkoutUrl: payment.checkout_url };
+    }
+  };
+
   return {
     async createSubscriptionInvoice(args) {
-      const client = await deps.client();
-      const request = invoiceRequest(args);
-      const input = { paymentId: args.paymentId, request, fingerprint: fingerprintOf(request), timing: deps.timing, money: deps.money, subscriptionId: args.subscriptionId };
-      const amount = paymentLinkAmount(request);
+      // Alive while the payment's first task reaches Ping (workflows/subscription.ts: heartbeatTimeout).
+      const beat = setInterval(() => heartbeat(), 1000);
       try {
-        const { payment } = await startPayment(client, {
-          workflowType: 'paymentLink',
-          input,
-          taskQueue: deps.taskQueue,
-          typedSearchAttributes: [
-            ...paymentSearchAttributes({ flow: 'link', amount, currency: request.currency, reference: request.merchant_reference, merchantId: args.merchant }),
-            ...paymentLinkSearchAttributes(request, args.subscriptionId),
-          ],
-          ...describePaymentLink(request, amount, args.subscriptionId),
-        });
-        // Refused by Ping: no link to pay. The payment tells the subscription it failed.
-        return { checkoutUrl: payment.checkout_url };
-      } catch (err) {
-        if (!(err instanceof PaymentKeyReused)) throw err;
-        // Only a change of this code between attempts can get here: the period's invoice exists, and it is the one that counts.
-        log.warn('invoice payment exists with another request; using it', { paymentId: args.paymentId });
-        const handle = client.workflow.getHandle(args.paymentId);
-        const payment = await handle.query(paymentQuery).catch(() => joinPayment(handle, input.fingerprint).then((r) => r.payment));
-        return { checkoutUrl: payment.checkout_url };
+        return await createInvoice(args);
+      } finally {
+        clearInterval(beat);
       }
     },
 

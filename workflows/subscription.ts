@@ -22,10 +22,10 @@ import { firstState, iso, nextWakeUp, unsettled } from './subscriptionState';
  * The create and the cancel must happen, however long Ping is away: unbounded retries. The create is
  * idempotent by its payment id, so a retry after a lost answer never makes a second link.
  */
-const musts = proxyActivities<SubscriptionActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const MUST_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const musts = proxyActivities<SubscriptionActivities>({ startToCloseTimeout: '30 seconds', retry: MUST_RETRY });
+/** The create heartbeats while it waits for the link at Ping: a worker killed meanwhile costs seconds, not the whole timeout. */
+const creates = proxyActivities<SubscriptionActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: MUST_RETRY });
 
 /** A reminder or a notice that cannot get through in ten minutes is stale: it is logged and the subscription goes on. */
 const bestEffort = proxyActivities<SubscriptionActivities>({
@@ -167,10 +167,13 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
 
   const createInvoice = async (n: number) => {
     const { startMs, endMs } = bounds(n);
-    const dueMs = dueAt(startMs, input.dueAfter);
+    // An invoice made so late (the subscription's workers were down) that its grace period is over
+    // already is due counted from now: a payer is never cancelled for an invoice they never had.
+    const scheduledDueMs = dueAt(startMs, input.dueAfter);
+    const dueMs = graceEnds(scheduledDueMs, input.gracePeriod) > Date.now() ? scheduledDueMs : dueAt(Date.now(), input.dueAfter);
     const paymentId = subscriptionPaymentId(input.merchant, input.id, n);
     const items = sub.items;
-    const { checkoutUrl } = await musts.createSubscriptionInvoice({
+    const { checkoutUrl } = await creates.createSubscriptionInvoice({
       subscriptionId: input.id,
       merchant: input.merchant,
       period: n,

@@ -61,4 +61,25 @@ describe('subscription workflow over 24 periods: dunning', () => {
     expect(cancelledAt).toBeGreaterThanOrEqual(s.input.startAtMs + 12 * 2000 - 50);
     expect(done.invoices.at(-1)!.id).toBe(subscriptionPaymentId(MERCHANT, s.id, 11));
   }, 70_000);
+
+  it('invoices the periods it missed while no worker ran, each due counted from when it was made if its grace had passed: none cancelled for it', async () => {
+    // As after an outage: the first three periods started (and their grace periods ended) before any worker saw them.
+    const startAtMs = Date.now() - 10_000;
+    const s = await harness.startSubscription({ startAtMs, interval: 'PT4S', dueAfter: 'PT1S', gracePeriod: 'PT1S', end: { after_periods: 4 }, autopay: true });
+    const done = await s.finished(30_000);
+
+    expect(done).toMatchObject({ status: 'ended', cancellation_reason: null });
+    const calls = s.double.callsOf('createSubscriptionInvoice');
+    const creates = s.double.creates();
+    expect(creates.map((c) => c.period)).toEqual([0, 1, 2, 3]);
+    creates.slice(0, 3).forEach((c, n) => {
+      // Made after its scheduled grace end: due a whole due_after after it was made, not in the past.
+      expect(startAtMs + n * 4000 + 2000).toBeLessThan(calls[n]!.atMs);
+      expect(c.dueAtMs).toBeGreaterThanOrEqual(calls[n]!.atMs + 1000 - 50);
+      expect(c.expiresAtMs - c.dueAtMs).toBe(1000);
+    });
+    // Made on time: due as scheduled.
+    expect(creates[3]!.dueAtMs).toBe(startAtMs + 3 * 4000 + 1000);
+    expect(done.invoices.map((i) => i.status)).toEqual(['paid', 'paid', 'paid', 'paid']);
+  }, 40_000);
 });
