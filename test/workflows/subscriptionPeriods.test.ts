@@ -63,9 +63,9 @@ describe('subscription workflow over 24 periods: dunning', () => {
   }, 70_000);
 
   it('invoices the periods it missed while no worker ran, each due counted from when it was made if its grace had passed: none cancelled for it', async () => {
-    // As after an outage: the first three periods started (and their grace periods ended) before any worker saw them.
-    const startAtMs = Date.now() - 10_000;
-    const s = await harness.startSubscription({ startAtMs, interval: 'PT4S', dueAfter: 'PT1S', gracePeriod: 'PT1S', end: { after_periods: 4 }, autopay: true });
+    // As after an outage: the first three periods started (and their grace periods ended) before any worker saw them; the fourth starts 5 s from now.
+    const startAtMs = Date.now() - 25_000;
+    const s = await harness.startSubscription({ startAtMs, interval: 'PT10S', dueAfter: 'PT1S', gracePeriod: 'PT1S', end: { after_periods: 4 }, autopay: true });
     const done = await s.finished(30_000);
 
     expect(done).toMatchObject({ status: 'ended', cancellation_reason: null });
@@ -76,12 +76,12 @@ describe('subscription workflow over 24 periods: dunning', () => {
       // Made after its scheduled grace end: due a whole due_after after the workflow made it (its
       // clock, between that grace end and the activity's call), not in the past.
       const madeAt = c.dueAtMs - 1000;
-      expect(madeAt).toBeGreaterThanOrEqual(startAtMs + n * 4000 + 2000);
+      expect(madeAt).toBeGreaterThanOrEqual(startAtMs + n * 10_000 + 2000);
       expect(madeAt).toBeLessThanOrEqual(calls[n]!.atMs);
       expect(c.expiresAtMs - c.dueAtMs).toBe(1000);
     });
     // Made on time: due as scheduled.
-    expect(creates[3]!.dueAtMs).toBe(startAtMs + 3 * 4000 + 1000);
+    expect(creates[3]!.dueAtMs).toBe(startAtMs + 3 * 10_000 + 1000);
     expect(done.invoices.map((i) => i.status)).toEqual(['paid', 'paid', 'paid', 'paid']);
   }, 40_000);
 });
