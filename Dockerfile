@@ -36,6 +36,7 @@ COPY worker ./worker
 COPY api ./api
 COPY sandbox ./sandbox
 COPY devservices ./devservices
+COPY app ./app
 RUN npm run build
 RUN node dist/worker/buildWorkflowBundle.js
 
@@ -51,6 +52,8 @@ ENV NODE_ENV=production \
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# The payee app's stylesheet and script, which the compiler does not copy (app/assets.ts).
+COPY --from=build /app/app/public ./dist/app/public
 USER node
 
 FROM runtime AS worker

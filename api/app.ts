@@ -24,6 +24,7 @@ import { paymentRoutes } from './routes/payments';
 import { pisPaymentRoutes } from './routes/pisPayments';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { webhookRoutes } from './routes/webhooks';
+import { createPayeeApp, type PayeeAppDeps } from '../app';
 
 export interface AppDeps {
   logger: Logger;
@@ -56,6 +57,8 @@ export interface AppDeps {
   merchantStatusPoll?: { initialMs: number; maxMs: number };
   /** SUBSCRIPTIONS_ALLOW_SHORT_INTERVALS: subscription durations under a day are accepted (tests and demos); off by default. */
   subscriptions?: { allowShortIntervals: boolean };
+  /** The payee app at /app (app/, docs/payee-app.md): its session limits and the sale screen's polling; defaults without it. */
+  payeeApp?: Omit<PayeeAppDeps, 'logger'>;
 }
 
 /** The HTTP API, built from its dependencies so tests can hand in real servers on free ports. */
@@ -81,6 +84,9 @@ export function createApp(deps: AppDeps): Express {
   if (deps.codec) {
     app.use('/codec', createCodecRouter({ codec: deps.codec.codec, apiKeys: deps.apiKeys, allowedOrigins: deps.codec.allowedOrigins }));
   }
+
+  // The payee's phone app (docs/payee-app.md): HTML with its own CSP and error pages, a client of /v1 below.
+  app.use('/app', createPayeeApp({ logger: deps.logger, ...deps.payeeApp }));
 
   const v1 = express.Router();
   const limits = deps.rateLimits && createRateLimits(deps.rateLimits);

@@ -5,6 +5,8 @@ import type { Logger } from '../common/logger';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 const PROBES = new Set(['/healthz', '/readyz']);
+/** The payee app's own calls to the API (app/apiClient.ts). */
+const PAYEE_APP_AGENT = 'ping-orchestrator-payee-app';
 
 /**
  * One log line per request, when it finishes, with a request id that is also sent back in
@@ -22,8 +24,10 @@ export function requestLogging(logger: Logger) {
     customLogLevel(req, res, err) {
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
-      // Load balancers probe every few seconds; their lines would drown everything else at info.
-      return PROBES.has(req.url ?? '') ? 'debug' : 'info';
+      // Load balancers probe every few seconds, and each open sale screen of the payee app reads its
+      // payment twice a second (app/routes/saleEvents.ts): their lines would drown everything else at info.
+      if (PROBES.has(req.url ?? '')) return 'debug';
+      return req.method === 'GET' && req.headers['user-agent'] === PAYEE_APP_AGENT ? 'debug' : 'info';
     },
     customSuccessMessage: (req, res, ms) => `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)}ms`,
     customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
