@@ -1,6 +1,6 @@
 import { FINAL_STATES, type PaymentResource } from '../domain/payment';
 import { isPaid, statusKind } from './format';
-import { webUrl } from './html';
+import { webUrl } from '../common/html';
 import type { Messages } from './i18n';
 
 /**

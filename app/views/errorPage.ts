@@ -1,7 +1,7 @@
 import type { Assets } from '../assets';
 import { APP_BASE, type PageContext } from '../context';
 import type { ErrorKind } from '../errors';
-import { html } from '../html';
+import { html } from '../../common/html';
 import { layout } from './layout';
 
 /** The app's error pages: a plain sentence and a way on, with the stable code for support. Never a stack. */

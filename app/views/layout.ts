@@ -1,6 +1,6 @@
 import type { Assets } from '../assets';
 import { APP_BASE, type PageContext } from '../context';
-import { html, type SafeHtml } from '../html';
+import { html, type SafeHtml } from '../../common/html';
 import { INTL_LOCALE } from '../i18n';
 
 export interface LayoutOptions {

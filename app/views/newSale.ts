@@ -1,7 +1,7 @@
 import type { Assets } from '../assets';
 import { APP_BASE, type PageContext } from '../context';
 import { formatMoney } from '../format';
-import { html, type SafeHtml } from '../html';
+import { html, type SafeHtml } from '../../common/html';
 import { INTL_LOCALE, type Locale } from '../i18n';
 import { CURRENCY_UNIT, parsePrice, parseQuantity, VAT_RATES, type SaleCurrency } from '../money';
 import { filledRows, methodValue, type ItemRow, type PaymentMethod, type SaleErrors, type SaleInput } from '../saleForm';

@@ -2,7 +2,7 @@ import type { PaymentResource } from '../../domain/payment';
 import type { Assets } from '../assets';
 import { APP_BASE, type PageContext } from '../context';
 import { formatDateTime, formatMoney, statusKind, statusText } from '../format';
-import { html, trusted, webUrl } from '../html';
+import { html, trusted, webUrl } from '../../common/html';
 import { INTL_LOCALE } from '../i18n';
 import { qrSvg } from '../qr';
 import type { SaleState } from '../saleState';

@@ -1,7 +1,7 @@
 import type { Assets } from '../assets';
 import { APP_BASE, type PageContext } from '../context';
 import { formatDateTime, formatMoney, formatTime, statusKind } from '../format';
-import { html } from '../html';
+import { html } from '../../common/html';
 import type { PaymentState } from '../../domain/payment';
 import { salePath } from './sale';
 import { layout } from './layout';

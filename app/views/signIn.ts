@@ -1,6 +1,6 @@
 import type { Assets } from '../assets';
 import { APP_BASE, type PageContext } from '../context';
-import { html } from '../html';
+import { html } from '../../common/html';
 import { csrfField, layout } from './layout';
 
 /**

@@ -1,6 +1,7 @@
 import type { Payment } from '../entities';
 import { formatMoney } from '../format';
-import { html, page, SafeHtml } from './html';
+import { html, SafeHtml } from '../../common/html';
+import { page } from './html';
 import { providerName } from './labels';
 
 export const BANKS = [

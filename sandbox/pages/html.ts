@@ -1,48 +1,7 @@
 import type { Response } from 'express';
+import { html, SafeHtml } from '../../common/html';
 
-/** Every piece of user data goes through this before it reaches a page (text and attribute values alike). */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-/** Tagged template that escapes every interpolation unless it is already `SafeHtml`. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    const rendered = Array.isArray(v)
-      ? v.map((x) => (x instanceof SafeHtml ? x.value : escapeHtml(x))).join('')
-      : v instanceof SafeHtml
-        ? v.value
-        : v === null || v === undefined || v === false
-          ? ''
-          : escapeHtml(v);
-    out += rendered + (strings[i + 1] ?? '');
-  });
-  return new SafeHtml(out);
-}
-
-/** Only web URLs become links or images; anything else (javascript:, data:) is dropped. */
-export function safeHttpUrl(value: string | null | undefined): string | undefined {
-  if (!value) return undefined;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// The emulator's page frame around the escaping template it shares with the payee app (common/html.ts).
 
 const CSS = `
 :root { --ink:#1d2330; --muted:#5d6675; --line:#e3e6eb; --bg:#f4f6f9; --brand:#0b5fff; --brand-ink:#fff; --bad:#b3261e; --ok:#17803d; }

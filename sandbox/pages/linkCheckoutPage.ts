@@ -1,6 +1,7 @@
 import type { PaymentLink } from '../entities';
 import { formatDate, formatMoney, formatVat } from '../format';
-import { html, page, safeHttpUrl } from './html';
+import { html, webUrl } from '../../common/html';
+import { page } from './html';
 import { labels, providerName } from './labels';
 
 export interface LinkCheckoutView {
@@ -16,7 +17,7 @@ export function linkCheckoutPage({ link, customer, error, notice }: LinkCheckout
   const t = labels(link.locale);
   const money = (minor: number) => formatMoney(minor, link.currency, link.locale);
   const values = { ...link.customer, ...customer };
-  const logo = safeHttpUrl(link.logoImageLink);
+  const logo = webUrl(link.logoImageLink);
   const base = `/checkout/payment-links/${link.id}`;
   const open = link.status === 'CREATED';
   const statusClass = link.status === 'COMPLETED' ? 'ok' : link.status === 'CREATED' ? '' : 'bad';
