@@ -1,11 +1,10 @@
-import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { paymentLinkAmount } from '../domain/amount';
 import type { RequestAnswer } from '../domain/messages';
 import {
   HISTORY_KEPT,
   INVOICES_KEPT,
   subscriptionPaymentId,
-  type SubscriptionActivities,
   type SubscriptionEventType,
   type SubscriptionInput,
   type SubscriptionInvoice,
@@ -14,25 +13,11 @@ import {
 } from '../domain/subscription';
 import { invoiceChangedSignal, subscriptionAnswerQuery, subscriptionChangeSignal, subscriptionFingerprintQuery, subscriptionQuery, type InvoiceChange } from '../domain/subscriptionMessages';
 import { dueAt, graceEnds, periodBounds, reminderTimes } from '../domain/subscriptionSchedule';
+import { bestEffort, creates, musts } from './subscriptionActivityOptions';
 import { decideChange } from './subscriptionChanges';
+import { applyInvoiceChange } from './subscriptionInvoiceNews';
 import { showSubscription } from './subscriptionDetails';
 import { firstState, iso, nextWakeUp, unsettled } from './subscriptionState';
-
-/**
- * The create and the cancel must happen, however long Ping is away: unbounded retries. The create is
- * idempotent by its payment id, so a retry after a lost answer never makes a second link.
- */
-const MUST_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const musts = proxyActivities<SubscriptionActivities>({ startToCloseTimeout: '30 seconds', retry: MUST_RETRY });
-/** The create heartbeats while it waits for the link at Ping: a worker killed meanwhile costs seconds, not the whole timeout. */
-const creates = proxyActivities<SubscriptionActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: MUST_RETRY });
-
-/** A reminder or a notice that cannot get through in ten minutes is stale: it is logged and the subscription goes on. */
-const bestEffort = proxyActivities<SubscriptionActivities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /** Answers kept for the API to read back, as for payments (workflows/messageHandlers.ts). */
 const ANSWERS_KEPT = 50;
@@ -122,28 +107,6 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
 
   /** True when an invoice can no longer be paid (expired, or its payment ended without the money). */
   let lost = false;
-  const applyInvoiceChange = ({ paymentId, status, at }: InvoiceChange) => {
-    const invoice = sub.invoices.find((i) => i.id === paymentId);
-    // Unknown (trimmed long ago, or not one of ours) or already paid: nothing left to learn.
-    if (!invoice || invoice.status === 'paid') return;
-    if (status === 'paid') {
-      // Money beats a cancel that crossed it on the way to Ping.
-      if (invoice.status === 'expired' || invoice.status === 'failed') return;
-      invoice.status = 'paid';
-      delete state.remindersSent[invoice.id];
-      record('invoice.paid', `${invoice.id} at ${at}`);
-      if (sub.status === 'past_due' && !sub.invoices.some((i) => i.status === 'overdue')) {
-        sub.status = 'active';
-        record('subscription.active');
-      }
-      return;
-    }
-    // A later word on an invoice that has had its last one (cancelled by us, then Ping's echo of it).
-    if (!unsettled(invoice)) return;
-    invoice.status = status;
-    delete state.remindersSent[invoice.id];
-    lost = true;
-  };
 
   const cancelUnsettled = async () => {
     for (const invoice of sub.invoices.filter(unsettled)) {
@@ -205,7 +168,7 @@ export async function subscription(input: SubscriptionInput): Promise<void> {
       await cancelUnsettled();
       return await close('cancelled', 'requested');
     }
-    for (const change of inbox.splice(0)) applyInvoiceChange(change);
+    for (const change of inbox.splice(0)) if (applyInvoiceChange(change, { sub, state, record })) lost = true;
 
     const now = Date.now();
     for (const invoice of sub.invoices.filter(unsettled)) {
