@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { ApiError } from './errors';
-export { fingerprintOf } from '../common/fingerprint';
 import { IDEMPOTENCY_KEY_PATTERN, type PaymentIdPrefix } from '../domain/ids';
 
 /**

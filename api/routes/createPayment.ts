@@ -8,7 +8,8 @@ import type { MoneyTiming, PaymentLinkInput, PisPaymentInput, PollTiming } from 
 import type { PaymentIdPrefix } from '../../domain/ids';
 import type { OutboundUrlPolicy } from '../../common/outboundUrl';
 import { joinPayment, PaymentKeyReused, paymentSearchAttributes, startPayment } from '../../common/startPayment';
-import { fingerprintOf, idempotencyMismatch, paymentIdFor } from '../idempotency';
+import { fingerprintOf } from '../../common/fingerprint';
+import { idempotencyMismatch, paymentIdFor } from '../idempotency';
 import { withMerchantDefaults } from '../merchantDefaults';
 import { assertRequestUrlsAllowed } from '../outboundUrls';
 import { actingMerchant } from '../principal';

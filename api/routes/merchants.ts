@@ -6,7 +6,8 @@ import { MERCHANT_WORKFLOW_PREFIX, merchantWorkflowId } from '../../domain/merch
 import { merchantFingerprintQuery, type MerchantInput } from '../../domain/merchantMessages';
 import { MerchantId } from '../../domain/searchAttributes';
 import { ApiError, methodNotAllowed } from '../errors';
-import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
+import { fingerprintOf } from '../../common/fingerprint';
+import { idempotencyKeyOf } from '../idempotency';
 import { listCursors, listedIds, listPage, quoted } from '../listCursors';
 import { mapAtMost } from '../mapAtMost';
 import { merchantIdFor } from '../merchantIds';

@@ -5,7 +5,8 @@ import { ALREADY_REFUNDED, IDEMPOTENCY_KEY_REUSED, PAYMENT_NOT_PAID, PAYMENT_REF
 import { paymentQuery, refundKeyQuery, refundSignal, settleSignal } from '../../domain/messages';
 import type { PaymentResource } from '../../domain/payment';
 import { ApiError, methodNotAllowed } from '../errors';
-import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
+import { fingerprintOf } from '../../common/fingerprint';
+import { idempotencyKeyOf } from '../idempotency';
 import { askPayment, RequestRefused } from '../askPayment';
 import { confinePaymentId, paymentHandle, readPayment } from '../payments';
 import { readPaymentUntil } from '../readPaymentUntil';

@@ -10,7 +10,8 @@ import { SUBSCRIPTION_ID_PATTERN, subscriptionWorkflowId, type SubscriptionInput
 import { subscriptionFingerprintQuery } from '../../domain/subscriptionMessages';
 import { describeInterval, dueAt, validateSchedule, type ScheduleInput, type ScheduleIssue } from '../../domain/subscriptionSchedule';
 import { ApiError, methodNotAllowed } from '../errors';
-import { fingerprintOf, idempotencyKeyOf } from '../idempotency';
+import { fingerprintOf } from '../../common/fingerprint';
+import { idempotencyKeyOf } from '../idempotency';
 import { withMerchantDefaults } from '../merchantDefaults';
 import { patiently } from '../merchants';
 import { assertRequestUrlsAllowed } from '../outboundUrls';
