@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { heartbeat, log } from '@temporalio/activity';
 import { fingerprintOf } from '../common/fingerprint';
-import { joinPayment, PaymentKeyReused, paymentSearchAttributes, startPayment } from '../common/startPayment';
+import { PaymentKeyReused, paymentOnceCreated, paymentSearchAttributes, startPayment } from '../common/startPayment';
 import { paymentLinkAmount } from '../domain/amount';
-import { cancelSignal, paymentQuery, sendLinkSignal } from '../domain/messages';
+import { cancelSignal, sendLinkSignal } from '../domain/messages';
 import { describePaymentLink, paymentLinkSearchAttributes } from '../domain/paymentLinkSummary';
 import type { MoneyTiming, PaymentLinkRequest, PollTiming } from '../domain/requests';
 import type { CreateSubscriptionInvoice, SubscriptionActivities, SubscriptionNotice } from '../domain/subscription';
@@ -66,9 +66,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps): Su
       if (!(err instanceof PaymentKeyReused)) throw err;
       // Only a change of this code between attempts can get here: the period's invoice exists, and it is the one that counts.
       log.warn('invoice payment exists with another request; using it', { paymentId: args.paymentId });
-      const handle = client.workflow.getHandle(args.paymentId);
-      const payment = await handle.query(paymentQuery).catch(() => joinPayment(handle, input.fingerprint).then((r) => r.payment));
-      return { checkoutUrl: payment.checkout_url };
+      return { checkoutUrl: (await paymentOnceCreated(client.workflow.getHandle(args.paymentId))).checkout_url };
     }
   };
 

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
 import { IDEMPOTENCY_KEY_REUSED } from '../domain/failureTypes';
 import { createdUpdate, fingerprintQuery, paymentQuery, type CreatedResult } from '../domain/messages';
-import type { PaymentFlow } from '../domain/payment';
+import type { PaymentFlow, PaymentResource } from '../domain/payment';
 import type { PaymentLinkInput, PisPaymentInput } from '../domain/requests';
 import { AmountMinor, Currency, MerchantId, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../domain/searchAttributes';
 import { readUntil } from './readUntil';
@@ -74,8 +74,12 @@ export async function startPayment(client: Client, start: PaymentStart): Promise
  */
 export async function joinPayment(handle: WorkflowHandle, fingerprint: string): Promise<CreatedResult> {
   if ((await handle.query(fingerprintQuery)) !== fingerprint) throw new PaymentKeyReused(handle.workflowId);
-  const payment = await readUntil(() => handle.query(paymentQuery), (p) => p.status !== 'creating', JOIN_WAIT_MS);
-  return { payment, first: false };
+  return { payment: await paymentOnceCreated(handle), first: false };
+}
+
+/** The payment once it exists at Ping (or Ping refused it), or as it is after the wait a first create is given. */
+export function paymentOnceCreated(handle: WorkflowHandle): Promise<PaymentResource> {
+  return readUntil(() => handle.query(paymentQuery), (p) => p.status !== 'creating', JOIN_WAIT_MS);
 }
 
 function failureType(err: unknown): string | undefined {
