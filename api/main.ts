@@ -6,6 +6,7 @@ import { dataConverterFor, EncryptionCodec } from '../common/payloadCodec';
 import { closeHttpServer, listen, onShutdown, runMain } from '../common/processLifecycle';
 import { createApp } from './app';
 import { createApiMetrics } from './metrics';
+import { queryInterceptors } from '../common/workflowQueries';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     logger,
     apiKeys: config.api.keys,
     // The client encrypts what it sends (inputs, signals, updates) and decrypts what it reads.
-    client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(codec) }),
+    client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(codec), interceptors: queryInterceptors(connection) }),
     taskQueue: config.temporal.taskQueue,
     webhookSecret,
     timing: config.payments,

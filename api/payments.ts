@@ -1,6 +1,6 @@
 import type { RequestParamHandler } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { paymentQuery } from '../domain/messages';
+import { queryPayment } from '../common/workflowQueries';
 import type { PaymentResource } from '../domain/payment';
 import { ApiError } from './errors';
 import { merchantOfPaymentId, PAYMENT_ID_PATTERN } from '../domain/ids';
@@ -28,7 +28,7 @@ export const confinePaymentId: RequestParamHandler = (_req, res, next, id: strin
 
 export async function readPayment(client: Client, id: string): Promise<PaymentResource> {
   try {
-    return await paymentHandle(client, id).query(paymentQuery);
+    return await queryPayment(paymentHandle(client, id).client, id);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw paymentNotFound(id);
     throw err;

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Calls `read` until `done` holds of its answer or `withinMs` has passed, and answers the last read
- * either way; pauses grow from 50 ms to 400 ms. One read at a time: a closed workflow answers each
- * query by a replay on a worker. Requests reach a workflow as signals answered at once (domain/messages.ts),
+ * either way; pauses grow from 50 ms to 400 ms. One read at a time, so a slow answer is never
+ * overlapped by the next question. Requests reach a workflow as signals answered at once (domain/messages.ts),
  * so the API waits here for what the workflow does next (Ping's answer, the merchant's creation).
  */
 export async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, withinMs: number, first?: T): Promise<T> {

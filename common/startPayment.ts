@@ -1,11 +1,12 @@
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
 import { IDEMPOTENCY_KEY_REUSED } from '../domain/failureTypes';
-import { createdUpdate, fingerprintQuery, paymentQuery, type CreatedResult } from '../domain/messages';
+import { createdUpdate, fingerprintQuery, type CreatedResult } from '../domain/messages';
 import type { PaymentFlow, PaymentResource } from '../domain/payment';
 import type { PaymentLinkInput, PisPaymentInput } from '../domain/requests';
 import { AmountMinor, Currency, MerchantId, MerchantReference, PaymentFlow as FlowKey, PaymentStatus } from '../domain/searchAttributes';
 import { readUntil } from './readUntil';
+import { queryPayment } from './workflowQueries';
 
 /** How long a retry waits for the payment its key made to exist at Ping (as the first request's `created` update does). */
 const JOIN_WAIT_MS = 30_000;
@@ -79,7 +80,7 @@ export async function joinPayment(handle: WorkflowHandle, fingerprint: string): 
 
 /** The payment once it exists at Ping (or Ping refused it), or as it is after the wait a first create is given. */
 export function paymentOnceCreated(handle: WorkflowHandle): Promise<PaymentResource> {
-  return readUntil(() => handle.query(paymentQuery), (p) => p.status !== 'creating', JOIN_WAIT_MS);
+  return readUntil(() => queryPayment(handle.client, handle.workflowId), (p) => p.status !== 'creating', JOIN_WAIT_MS);
 }
 
 function failureType(err: unknown): string | undefined {

@@ -31,7 +31,12 @@ export const PING_GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 /** A list page's cursor: Temporal's page token (base64url) and its 128-bit MAC (22 base64url characters). */
 export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]{22}$/;
 
-/** A merchant event's id: the same payment and event type always give the same id, so a re-send is recognisable. */
-export function merchantEventId(paymentId: string, type: string): string {
-  return `evt_${paymentId}_${type}`;
+/**
+ * A merchant event's id: every delivery attempt of one event has the same id, so a re-send is
+ * recognisable. The first event of a type is `evt_<payment>_<type>`; a later one of the same type (a
+ * second refund that Ping refused, a settlement failed again) is `…_<type>_2`, `_3`, so a receiver
+ * that drops repeated ids drops only re-sends.
+ */
+export function merchantEventId(paymentId: string, type: string, occurrence = 1): string {
+  return occurrence > 1 ? `evt_${paymentId}_${type}_${occurrence}` : `evt_${paymentId}_${type}`;
 }

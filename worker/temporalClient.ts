@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import { queryInterceptors } from '../common/workflowQueries';
 
 export interface TemporalClientOptions {
   address: string;
@@ -17,7 +18,7 @@ export interface TemporalClientOptions {
 export function lazyTemporalClient({ address, namespace, connectionOptions, dataConverter }: TemporalClientOptions) {
   let client: Promise<Client> | undefined;
   return {
-    get: (): Promise<Client> => (client ??= Connection.connect({ address, ...connectionOptions }).then((connection) => new Client({ connection, namespace, dataConverter }))),
+    get: (): Promise<Client> => (client ??= Connection.connect({ address, ...connectionOptions }).then((connection) => new Client({ connection, namespace, dataConverter, interceptors: queryInterceptors(connection) }))),
     async close(): Promise<void> {
       if (client) await (await client).connection.close();
     },

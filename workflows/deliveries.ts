@@ -1,6 +1,5 @@
 import { isCancellation } from '@temporalio/workflow';
 import type { ReceiptEmailInput } from '../activities/mail';
-import { merchantEventId } from '../domain/ids';
 import type { PaymentEventType } from '../domain/payment';
 import { deliveries, DELIVERY_OPTIONS } from './activityOptions';
 import { failureFromError } from './failures';
@@ -43,7 +42,7 @@ export async function notifyMerchant(payment: PaymentRecord, notifyUrl: string |
   try {
     await deliveries.notifyMerchant.executeWithOptions({ ...DELIVERY_OPTIONS, summary: `Notify merchant: ${type}` }, [
       // A merchant's events are signed with its own secret (activities/notifications.ts).
-      { url: notifyUrl, merchantId: data.merchant ?? undefined, event: { id: merchantEventId(data.id, type), type, created_at: new Date().toISOString(), data } },
+      { url: notifyUrl, merchantId: data.merchant ?? undefined, event: { id: payment.eventIdFor(type), type, created_at: new Date().toISOString(), data } },
     ]);
     payment.record('merchant_notified', type);
   } catch (err) {

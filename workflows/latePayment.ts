@@ -3,6 +3,7 @@ import type { PollTiming } from '../domain/requests';
 import type { WakeUps } from './messageHandlers';
 import type { Outcome } from './outcome';
 import type { PaymentRecord } from './paymentRecord';
+import { PollBackoff } from './pollBackoff';
 import type { CreatedAtPing, PingAdapter } from './pingAdapter';
 
 /**
@@ -20,11 +21,11 @@ export async function watchForLatePayment<C extends CreatedAtPing>(
   windowMs: number,
 ): Promise<Outcome | undefined> {
   const endsAtMs = Date.now() + windowMs;
-  let pollDelay = timing.pollInitialMs;
+  const backoff = new PollBackoff(timing);
   for (let left = windowMs; left > 0; left = endsAtMs - Date.now()) {
-    const woken = await condition(() => wakeUps.checkRequested, Math.min(pollDelay, left));
+    const woken = await condition(() => wakeUps.checkRequested, Math.min(backoff.currentMs, left));
     wakeUps.checkRequested = false;
-    pollDelay = woken ? timing.pollInitialMs : Math.min(pollDelay * 2, timing.pollMaxMs);
+    backoff.next(woken);
     const outcome = await ping.check(created);
     if (outcome.kind === 'paid') return outcome;
     payment.observe(outcome);

@@ -1,4 +1,4 @@
-import { merchantOfPaymentId } from '../domain/ids';
+import { merchantEventId, merchantOfPaymentId } from '../domain/ids';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
@@ -43,6 +43,10 @@ export abstract class RecordCore {
   protected unwritten: SearchAttributeUpdatePair[];
   /** Set once settlement at Ping begins (see PaymentRecord.settlementBegins). */
   protected settling = false;
+  /** The SettlementStatus last written, so a status written again costs no history event. */
+  private writtenSettlementStatus: string | undefined;
+  /** How many merchant events of each type this payment has sent (see eventIdFor). */
+  private readonly eventsSent = new Map<string, number>();
 
   constructor(opening: PaymentOpening) {
     const createdAt = workflowInfo().startTime.toISOString();
@@ -127,6 +131,13 @@ export abstract class RecordCore {
     return JSON.parse(JSON.stringify(this.payment)) as PaymentResource;
   }
 
+  /** The id of the next merchant event of this type (domain/ids.ts merchantEventId). */
+  eventIdFor(type: string): string {
+    const occurrence = (this.eventsSent.get(type) ?? 0) + 1;
+    this.eventsSent.set(type, occurrence);
+    return merchantEventId(this.payment.id, type, occurrence);
+  }
+
   record(type: string, detail?: string): void {
     this.payment.events.push({ type, at: now(), ...(detail ? { detail } : {}) });
   }
@@ -154,7 +165,9 @@ export abstract class RecordCore {
   }
 
   protected writeSettlementStatus(): void {
-    upsertSearchAttributes([{ key: SettlementStatus, value: this.payment.settlement!.status }]);
+    const status = this.payment.settlement!.status;
+    if (status !== this.writtenSettlementStatus) upsertSearchAttributes([{ key: SettlementStatus, value: status }]);
+    this.writtenSettlementStatus = status;
     this.showDetails();
   }
 

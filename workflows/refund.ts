@@ -5,6 +5,7 @@ import { CHANGE_OPTIONS, deliveries, DELIVERY_OPTIONS, moneyChanges, moneyReads,
 import { notifyMerchant, type ReceiptContent } from './deliveries';
 import { failureFromError } from './failures';
 import type { PaymentRecord } from './paymentRecord';
+import { PollBackoff } from './pollBackoff';
 
 /** A refund's first check at Ping comes soon (Ping usually has it at once), then backs off as a payment's polls do. */
 const FIRST_CONFIRM_MS = 1000;
@@ -50,12 +51,12 @@ async function failed(payment: PaymentRecord, context: RefundContext, failure: P
 
 /** Asks Ping until the payment shows the refund; its time, or null if Ping gives none. */
 async function confirmed(ids: { orderId: string; paymentId: string }, timing: PollTiming): Promise<string | null> {
-  let delay = Math.min(FIRST_CONFIRM_MS, timing.pollInitialMs);
+  const backoff = new PollBackoff(timing, Math.min(FIRST_CONFIRM_MS, timing.pollInitialMs));
   for (;;) {
     const seen = await moneyReads.getRefund.executeWithOptions({ ...READ_OPTIONS, summary: 'Check refund at Ping' }, [ids]);
     if (seen.refunded) return seen.refundedAt;
-    await sleep(delay);
-    delay = Math.min(delay * 2, timing.pollMaxMs);
+    await sleep(backoff.currentMs);
+    backoff.next();
   }
 }
 

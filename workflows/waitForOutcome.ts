@@ -3,6 +3,7 @@ import type { PollTiming } from '../domain/requests';
 import type { WakeUps } from './messageHandlers';
 import type { Outcome } from './outcome';
 import type { PaymentRecord } from './paymentRecord';
+import { PollBackoff } from './pollBackoff';
 import type { CreatedAtPing, EndReason, PingAdapter } from './pingAdapter';
 
 export interface Deadline {
@@ -27,16 +28,15 @@ export async function waitForOutcome<C extends CreatedAtPing>(
   timing: PollTiming,
   deadline?: Deadline,
 ): Promise<void> {
-  let pollDelay = timing.pollInitialMs;
+  const backoff = new PollBackoff(timing);
   while (!payment.isDecided) {
     const untilDeadline = deadline ? Math.max(0, deadline.atMs - Date.now()) : Infinity;
-    const woken = await condition(() => wakeUps.checkRequested || wakeUps.cancelRequested, Math.min(pollDelay, untilDeadline));
+    const woken = await condition(() => wakeUps.checkRequested || wakeUps.cancelRequested, Math.min(backoff.currentMs, untilDeadline));
     if (wakeUps.cancelRequested) {
       await endAtPing(payment, ping, created, 'cancelled', CANCEL_DETAIL);
       return;
     }
-    // A callback resets the backoff: Ping is talking, so the next silence is measured from here.
-    pollDelay = woken ? timing.pollInitialMs : Math.min(pollDelay * 2, timing.pollMaxMs);
+    backoff.next(woken);
     wakeUps.checkRequested = false;
     if (payment.apply(await ping.check(created))) return;
     if (deadline && Date.now() >= deadline.atMs) await endAtPing(payment, ping, created, 'expired', deadline.detail);

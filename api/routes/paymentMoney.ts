@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ALREADY_REFUNDED, IDEMPOTENCY_KEY_REUSED, PAYMENT_NOT_PAID, PAYMENT_REFUNDED, PAYMENT_SETTLED } from '../../domain/failureTypes';
-import { paymentQuery, refundKeyQuery, refundSignal, settleSignal } from '../../domain/messages';
+import { refundKeyQuery, refundSignal, settleSignal } from '../../domain/messages';
+import { queryPayment } from '../../common/workflowQueries';
 import type { PaymentResource } from '../../domain/payment';
 import { ApiError, methodNotAllowed } from '../errors';
 import { fingerprintOf } from '../../common/fingerprint';
@@ -107,10 +108,10 @@ export function paymentMoneyRoutes({ client }: PaymentMoneyDeps): Router {
 
 /** A refund asked of a payment whose workflow has closed: the same key again is answered as before. */
 async function replayClosed(handle: WorkflowHandle, idempotencyKey: string, fingerprint: string): Promise<PaymentResource> {
-  // One query after the other, never side by side: a closed workflow answers a query by a replay on
-  // a worker, and of two concurrent ones the SDK (1.24) can drop one, which then times out after 30 s.
+  // The refund's key is known to the workflow only, so it is asked by a replay on a worker; the payment
+  // itself reads from the workflow's result (common/workflowQueries.ts).
   const earlier = await handle.query(refundKeyQuery);
-  const payment = await handle.query(paymentQuery);
+  const payment = await queryPayment(handle.client, handle.workflowId);
   if (earlier?.idempotencyKey === idempotencyKey) {
     if (earlier.fingerprint !== fingerprint) throw REFUSALS[IDEMPOTENCY_KEY_REUSED]('');
     return payment;

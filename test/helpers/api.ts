@@ -10,6 +10,7 @@ import { dataConverterFor, EncryptionCodec, type EncryptionKeys } from '../../co
 import { harnessEnv } from '../harnessEnv';
 import { testEncryptionKeys, uiOrigins } from './encryption';
 import { heldLogger } from './heldLogs';
+import { queryInterceptors } from '../../common/workflowQueries';
 
 export interface RunningApi {
   url: string;
@@ -63,7 +64,7 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
   const app = createApp({
     logger: options.logger ?? heldLogger('test-api'),
     apiKeys: options.apiKeys ?? [TEST_API_KEY],
-    client: new Client({ connection, namespace, dataConverter: dataConverterFor(codec) }),
+    client: new Client({ connection, namespace, dataConverter: dataConverterFor(codec), interceptors: queryInterceptors(connection) }),
     taskQueue: options.taskQueue ?? 'payments-test',
     webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
     timing: options.timing ?? { pollInitialMs: 30_000, pollMaxMs: 600_000 },

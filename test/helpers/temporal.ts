@@ -6,6 +6,7 @@ import { installRuntime } from '../../worker/runtime';
 import { harnessEnv } from '../harnessEnv';
 import { testDataConverter } from './encryption';
 import { heldLogger } from './heldLogs';
+import { queryInterceptors } from '../../common/workflowQueries';
 
 /**
  * A client of the harness's dev server, with the test run's payload encryption (as production's
@@ -14,7 +15,7 @@ import { heldLogger } from './heldLogs';
 export async function connectClient(options: { dataConverter?: DataConverter } = {}): Promise<{ client: Client; connection: Connection }> {
   const { temporalAddress, namespace } = harnessEnv();
   const connection = await Connection.connect({ address: temporalAddress });
-  return { client: new Client({ connection, namespace, dataConverter: options.dataConverter ?? testDataConverter() }), connection };
+  return { client: new Client({ connection, namespace, dataConverter: options.dataConverter ?? testDataConverter(), interceptors: queryInterceptors(connection) }), connection };
 }
 
 let runtimeInstalled = false;
@@ -48,13 +49,16 @@ export async function startWorker(
   const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 10)}`;
   const worker = await createWorker({ dataConverter: testDataConverter(), ...options, connection, namespace, taskQueue });
   const running = worker.run();
+  let stopped: Promise<void> | undefined;
   return {
     worker,
     taskQueue,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
-    },
+    // Once: a test may stop its stack's worker early, and the stack's stop stops it again.
+    stop: () =>
+      (stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      })()),
   };
 }

@@ -23,7 +23,7 @@ export interface RefundResult {
   first: boolean;
 }
 import type { PaymentLinkInput, PaymentLinkRequest, PisPaymentInput, PisPaymentRequest, MoneyTiming, PollTiming } from '../../domain/requests';
-import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus } from '../../domain/searchAttributes';
+import { AmountMinor, Currency, MerchantReference, PaymentFlow, PaymentStatus, SettlementStatus } from '../../domain/searchAttributes';
 import type { paymentLink, pisPayment } from '../../workflows';
 import { pollFor } from '../helpers/pollFor';
 import { routeToDoubles } from './doubleRouting';
@@ -212,6 +212,17 @@ export class StartedPayment {
   /** The search attributes as the server has them (what the Web UI filters on). */
   async searchAttributes(): Promise<TypedSearchAttributes> {
     return (await this.handle.describe()).typedSearchAttributes;
+  }
+
+  /** Each value SettlementStatus was written with, in history order: one upsert event per write (null: removed). */
+  async settlementStatusWrites(): Promise<Array<string | null>> {
+    const history = await this.handle.fetchHistory();
+    return (history.events ?? []).flatMap((event) => {
+      const field = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[SettlementStatus.name];
+      if (!field) return [];
+      const value: unknown = field.data?.length ? JSON.parse(Buffer.from(field.data).toString('utf8')) : null;
+      return [Array.isArray(value) ? ((value[0] as string | undefined) ?? null) : (value as string | null)];
+    });
   }
 
   /** The signals and updates the workflow received, in history order, as `signal refund` or `update created`. */

@@ -224,13 +224,13 @@ describe('refunds', () => {
     expect(expired.double.callsOf('refundPayment')).toHaveLength(0);
   });
 
-  it('fails the refund with Ping’s code when Ping refuses it, tells the merchant payment.refund_failed, and refunds with a new key (link)', async () => {
+  it('fails the refund with Ping’s code when Ping refuses it, tells the merchant payment.refund_failed (each failure its own event id), and refunds with a new key (link)', async () => {
     const refusal = { status: 409, code: 'refund_not_possible' };
     const payment = await harness.startLink({
       money: LONG_HOLD,
       setup: (double) =>
         double.on('refundPayment', () => {
-          if (double.callsOf('refundPayment').length === 1) throw pingRefuses('The payment cannot be refunded yet', refusal);
+          if (double.callsOf('refundPayment').length <= 2) throw pingRefuses('The payment cannot be refunded yet', refusal);
           double.refundedAt = new Date().toISOString();
           return { pingStatus: 'PENDING', alreadyRefunded: false };
         }),
@@ -251,15 +251,28 @@ describe('refunds', () => {
     expect(sameKey).toMatchObject({ first: false, payment: { refund: { status: 'failed' } } });
     expect(double.callsOf('refundPayment')).toHaveLength(1);
 
-    const retried = await payment.refund('refund-2', { reason: 'requested_by_customer' });
+    const failedAgain = await payment.refund('refund-2', { reason: 'other' });
+    expect(failedAgain.payment).toMatchObject({ status: 'completed', refund: { status: 'failed', reason: 'other', failure } });
+    await double.waitFor('a second payment.refund_failed', () => merchantEvents(payment).filter((t) => t === 'payment.refund_failed').length === 2);
+
+    const retried = await payment.refund('refund-3', { reason: 'requested_by_customer' });
     expect(retried).toMatchObject({ first: true, payment: { status: 'refunded', refund: { status: 'succeeded', reason: 'requested_by_customer', failure: null } } });
     const done = await payment.result();
 
-    expect(double.callsOf('refundPayment').map((c) => c.input.reason)).toEqual(['fraudulent', 'requested_by_customer']);
-    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.refund_failed', 'payment.refunded']);
+    expect(double.callsOf('refundPayment').map((c) => c.input.reason)).toEqual(['fraudulent', 'other', 'requested_by_customer']);
+    expect(merchantEvents(payment)).toEqual(['payment.paid', 'payment.refund_failed', 'payment.refund_failed', 'payment.refunded']);
+    // A receiver that drops repeated ids must not drop the second failure: it is another event, not a re-send.
+    expect(double.callsOf('notifyMerchant').map((c) => c.input.event.id)).toEqual([
+      `evt_${done.id}_payment.paid`,
+      `evt_${done.id}_payment.refund_failed`,
+      `evt_${done.id}_payment.refund_failed_2`,
+      `evt_${done.id}_payment.refunded`,
+    ]);
     expect(done.status).toBe('refunded');
     expect(done.events.filter((e) => e.type.startsWith('refund')).map((e) => [e.type, e.detail])).toEqual([
       ['refund_requested', 'fraudulent'],
+      ['refund_failed', 'refund_not_possible'],
+      ['refund_requested', 'other'],
       ['refund_failed', 'refund_not_possible'],
       ['refund_requested', 'requested_by_customer'],
       ['refund_sent', 'Ping: PENDING'],

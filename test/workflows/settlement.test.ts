@@ -74,6 +74,8 @@ describe('settlement after payment', () => {
       data: { status: 'completed', settlement: { status: 'settled', allocations: ALLOCATIONS } },
     });
     expect((await payment.searchAttributes()).get(SettlementStatus)).toBe('settled');
+    // Each change of the settlement's status is one upsert: pending at the hold, settled at the end.
+    expect(await payment.settlementStatusWrites()).toEqual(['pending', 'settled']);
   });
 
   it('waits with manual settlement, without a timer, until the settle request, which answers with the settled payment (PIS)', async () => {
@@ -206,6 +208,7 @@ describe('settlement after payment', () => {
       ['settled', undefined],
     ]);
     expect((await payment.searchAttributes()).get(SettlementStatus)).toBe('settled');
+    expect(await payment.settlementStatusWrites()).toEqual(['pending', 'failed', 'pending', 'settled']);
   });
 
   it('retries a close that Ping did not answer, and settles once (link)', async () => {
