@@ -28,7 +28,7 @@ export const confinePaymentId: RequestParamHandler = (_req, res, next, id: strin
 
 export async function readPayment(client: Client, id: string): Promise<PaymentResource> {
   try {
-    return await queryPayment(paymentHandle(client, id).client, id);
+    return await queryPayment(paymentHandle(client, id));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw paymentNotFound(id);
     throw err;

@@ -80,7 +80,7 @@ export async function joinPayment(handle: WorkflowHandle, fingerprint: string): 
 
 /** The payment once it exists at Ping (or Ping refused it), or as it is after the wait a first create is given. */
 export function paymentOnceCreated(handle: WorkflowHandle): Promise<PaymentResource> {
-  return readUntil(() => queryPayment(handle.client, handle.workflowId), (p) => p.status !== 'creating', JOIN_WAIT_MS);
+  return readUntil(() => queryPayment(handle), (p) => p.status !== 'creating', JOIN_WAIT_MS);
 }
 
 function failureType(err: unknown): string | undefined {

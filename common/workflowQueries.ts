@@ -5,6 +5,7 @@ import {
   WorkflowFailedError,
   type ClientInterceptors,
   type ConnectionLike,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { paymentQuery } from '../domain/messages';
 import type { PaymentResource } from '../domain/payment';
@@ -60,17 +61,17 @@ function openOnly(client: WorkflowClient): WorkflowClient {
  * so a finished payment reads even while every worker is down. Throws WorkflowNotFoundError for an
  * unknown id.
  */
-export async function queryPayment(client: WorkflowClient, paymentId: string): Promise<PaymentResource> {
+export async function queryPayment(handle: WorkflowHandle): Promise<PaymentResource> {
   try {
-    return await openOnly(client).getHandle(paymentId).query(paymentQuery);
+    return await openOnly(handle.client).getHandle(handle.workflowId).query(paymentQuery);
   } catch (err) {
     if (!(err instanceof QueryRejectedError)) throw err;
   }
   try {
-    return (await client.getHandle(paymentId).result()) as PaymentResource;
+    return (await handle.result()) as PaymentResource;
   } catch (err) {
     // Terminated or failed (an operator's act, a bug): no result, but a replay still shows the payment as it stood.
     if (!(err instanceof WorkflowFailedError)) throw err;
-    return client.getHandle(paymentId).query(paymentQuery);
+    return handle.query(paymentQuery);
   }
 }

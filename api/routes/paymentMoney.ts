@@ -111,7 +111,7 @@ async function replayClosed(handle: WorkflowHandle, idempotencyKey: string, fing
   // The refund's key is known to the workflow only, so it is asked by a replay on a worker; the payment
   // itself reads from the workflow's result (common/workflowQueries.ts).
   const earlier = await handle.query(refundKeyQuery);
-  const payment = await queryPayment(handle.client, handle.workflowId);
+  const payment = await queryPayment(handle);
   if (earlier?.idempotencyKey === idempotencyKey) {
     if (earlier.fingerprint !== fingerprint) throw REFUSALS[IDEMPOTENCY_KEY_REUSED]('');
     return payment;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttributes } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { askPayment, RequestRefused } from '../../api/askPayment';
 import { paymentLinkAmount, pisPaymentAmount } from '../../domain/amount';
 import {
@@ -218,10 +219,9 @@ export class StartedPayment {
   async settlementStatusWrites(): Promise<Array<string | null>> {
     const history = await this.handle.fetchHistory();
     return (history.events ?? []).flatMap((event) => {
-      const field = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[SettlementStatus.name];
-      if (!field) return [];
-      const value: unknown = field.data?.length ? JSON.parse(Buffer.from(field.data).toString('utf8')) : null;
-      return [Array.isArray(value) ? ((value[0] as string | undefined) ?? null) : (value as string | null)];
+      const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      if (!fields?.[SettlementStatus.name]) return [];
+      return [decodeTypedSearchAttributes(fields).get(SettlementStatus) ?? null];
     });
   }
 
