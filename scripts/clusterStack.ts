@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
@@ -10,6 +9,7 @@ import { PROJECT_ROOT } from '../common/config/processConfig';
 import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
 import { ensureClusterBinaries, type ClusterBinaries } from './clusterBinaries';
 import { ensurePostgresBin, startPostgres, type RunningPostgres } from './clusterPostgres';
+import { freePorts, portIsFree } from './freePorts';
 
 /**
  * A production-shaped Temporal cluster on one machine, without Docker: Debian's PostgreSQL (history
@@ -77,29 +77,6 @@ export interface Cluster {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Distinct free loopback ports below 32768. Temporal stores membership ports in a PostgreSQL
- * `smallint` (at most 32767), and the kernel's ephemeral range (what `listen(0)` hands out, and what
- * outgoing connections use) starts at 32768, so this range is also safe from those.
- */
-async function freePorts(count: number, taken: number[] = []): Promise<number[]> {
-  const ports = new Set<number>(taken);
-  for (let attempt = 0; ports.size < count + taken.length; attempt++) {
-    if (attempt > 1000) throw new Error('no free ports found between 20000 and 32767');
-    const candidate = 20_000 + Math.floor(Math.random() * 12_768);
-    if (!ports.has(candidate) && (await portIsFree(candidate))) ports.add(candidate);
-  }
-  return [...ports].slice(taken.length);
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 /** Runs the SQL tool: `setup-schema -v 0.0` is a no-op on a set-up database and `update-schema` applies only what is new. */
 function setUpSchemas(sqlTool: string, pg: RunningPostgres): void {
